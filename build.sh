@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Builds the host, the embedding and the platform for each mode, then runs
+# the samples. See README.md.
+#
+#   ./build.sh                  build all three modes and run their samples
+#   ./build.sh --mode vm        one mode only (repeatable)
+#   ./build.sh test             the test command: everything, plus header
+#                               drift checks and the host's unit tests
+#   ./build.sh --build-only     build, run nothing
+#   ./build.sh --regen-header   regenerate the two generated headers
+#
+# Outputs land in out/<mode>/: libembedding.so (stripped), libembedding.a,
+# libwasmtime-platform.so. The host looks there by default.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$root"
+
+target=x86_64-unknown-none
+out="$root/out"
+modes=()
+action=run
+
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --mode)
+      [ $# -ge 2 ] || { echo "build.sh: --mode needs minimal, vm or full" >&2; exit 2; }
+      case "$2" in
+        minimal | vm | full) modes+=("$2") ;;
+        *) echo "build.sh: unknown mode '$2' (expected minimal, vm or full)" >&2; exit 2 ;;
+      esac
+      shift 2 ;;
+    test) action=test; shift ;;
+    --build-only) action=build; shift ;;
+    --regen-header) action=regen; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "build.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+[ ${#modes[@]} -gt 0 ] || modes=(minimal vm full)
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+# --- prerequisites -----------------------------------------------------------
+
+ensure_target() {
+  # rust-toolchain.toml names the target, but auto-install may be off.
+  if ! rustup target list --installed | grep -qx "$target"; then
+    say "installing the Rust target $target (rustup target add)"
+    rustup target add "$target"
+  fi
+}
+
+ensure_cbindgen() {
+  if ! command -v cbindgen >/dev/null; then
+    say "installing cbindgen 0.29.4 (cargo install), needed for the header checks"
+    cargo install cbindgen --version 0.29.4 --locked
+  fi
+}
+
+# The Wasmtime source that Cargo.lock pins, as fetched by cargo.
+wasmtime_src() {
+  cargo metadata --format-version 1 --locked |
+    python3 -c 'import json,sys,os
+m = json.load(sys.stdin)
+p = next(p for p in m["packages"] if p["name"] == "wasmtime")
+print(os.path.dirname(p["manifest_path"]))'
+}
+
+# --- headers -----------------------------------------------------------------
+
+# Writes both generated headers into directory $1.
+generate_headers() {
+  local dir=$1 capi
+  capi="$(wasmtime_src)/src/runtime/vm/sys/custom/capi.rs"
+  [ -f "$capi" ] || { echo "build.sh: $capi not found" >&2; exit 1; }
+  cbindgen --quiet --config platform/cbindgen.toml --output "$dir/wasmtime-platform.h" "$capi"
+  cbindgen --quiet --config embedding/cbindgen.toml --output "$dir/embedding.h" embedding/abi/src/api.rs
+}
+
+check_headers() {
+  local tmp status=0
+  tmp=$(mktemp -d)
+  generate_headers "$tmp"
+  for pair in "wasmtime-platform.h:platform/wasmtime-platform.h" "embedding.h:embedding/embedding.h"; do
+    if diff -u "$root/${pair#*:}" "$tmp/${pair%%:*}" >"$tmp/diff"; then
+      echo "PASS headers ${pair#*:}"
+    else
+      echo "FAIL headers ${pair#*:}: differs from what cbindgen generates (./build.sh --regen-header):"
+      cat "$tmp/diff"
+      status=1
+    fi
+  done
+  rm -rf "$tmp"
+  return $status
+}
+
+# --- build -------------------------------------------------------------------
+
+build_host() {
+  say "building the host (cargo build --release -p host)"
+  cargo build --release --locked -p host
+}
+
+platform_defines() {
+  case "$1" in
+    minimal) ;;
+    vm) echo "-DWASMTIME_VIRTUAL_MEMORY -DWASMTIME_CUSTOM_SYNC" ;;
+    full) echo "-DWASMTIME_VIRTUAL_MEMORY -DWASMTIME_CUSTOM_SYNC -DWASMTIME_NATIVE_SIGNALS" ;;
+  esac
+}
+
+build_mode() {
+  local mode=$1 dir="$out/$1" start end
+  mkdir -p "$dir"
+  start=$(date +%s)
+  say "building the $mode embedding (cargo build-embedding --features $mode)"
+  cargo build-embedding --features "$mode"
+  cp "target/$target/embedding/libembedding.a" "$dir/libembedding.a"
+
+  # x86_64-unknown-none cannot emit a cdylib, so the staticlib is linked into
+  # a shared object here. --whole-archive keeps the exported table even though
+  # nothing in the link references it; the version script exports that one
+  # symbol and hides everything else, which lets --gc-sections drop what it
+  # does not reach. The wasmtime_* hooks stay undefined: the platform library
+  # (loaded first, RTLD_GLOBAL) provides them.
+  say "linking $dir/libembedding.so"
+  cc -shared -nostdlib -o "$dir/libembedding.full.so" \
+    -Wl,--whole-archive "$dir/libembedding.a" -Wl,--no-whole-archive \
+    -Wl,--gc-sections -Wl,--version-script=embedding/exports.map -Wl,-z,noexecstack
+  strip --strip-all -o "$dir/libembedding.so" "$dir/libembedding.full.so"
+  rm "$dir/libembedding.full.so"
+
+  say "compiling $dir/libwasmtime-platform.so"
+  # shellcheck disable=SC2046 # the defines are meant to split into words
+  cc -std=c11 -O2 -Wall -Wextra -Werror -fPIC -shared $(platform_defines "$mode") \
+    -Iplatform -o "$dir/libwasmtime-platform.so" platform/wasmtime-platform.c
+  end=$(date +%s)
+  say "$mode: libembedding.so is $(stat -c %s "$dir/libembedding.so") bytes stripped (built in $((end - start)) s)"
+}
+
+# --- main --------------------------------------------------------------------
+
+if [ "$action" = regen ]; then
+  ensure_cbindgen
+  tmp=$(mktemp -d)
+  generate_headers "$tmp"
+  cp "$tmp/wasmtime-platform.h" platform/wasmtime-platform.h
+  cp "$tmp/embedding.h" embedding/embedding.h
+  rm -rf "$tmp"
+  say "regenerated platform/wasmtime-platform.h and embedding/embedding.h"
+  exit 0
+fi
+
+ensure_target
+[ "$action" != test ] || ensure_cbindgen
+build_host
+for mode in "${modes[@]}"; do build_mode "$mode"; done
+[ "$action" != build ] || exit 0
+
+host="$root/target/release/host"
+failed=0
+if [ "$action" = test ]; then
+  check_headers || failed=1
+  say "host unit tests (cargo test -p host)"
+  cargo test --release --locked -p host || failed=1
+fi
+mode_args=()
+for mode in "${modes[@]}"; do mode_args+=(--mode "$mode"); done
+"$host" run --out "$out" "${mode_args[@]}" || failed=1
+exit $failed

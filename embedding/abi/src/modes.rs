@@ -1,0 +1,145 @@
+//! The Wasmtime configuration of each mode.
+//!
+//! The host precompiles with exactly this `Config` (plus a compiler) and the
+//! embedding loads with it, so the two cannot disagree: Wasmtime refuses an
+//! artifact whose target, Cranelift flags or tunables differ from the loading
+//! engine's. Because every mode names its target explicitly, Wasmtime applies
+//! none of its "no OS here" defaults, so each function below sets every
+//! memory and trap tunable itself.
+
+use crate::api::EmbMode;
+use wasmtime::{Config, Result};
+
+/// The configuration of `mode`, for precompiling (host) and loading
+/// (embedding) alike.
+pub fn config(mode: EmbMode) -> Result<Config> {
+    match mode {
+        EmbMode::Minimal => minimal(),
+        EmbMode::Vm => vm(),
+        EmbMode::Full => full(),
+    }
+}
+
+/// `minimal`: the platform provides TLS and nothing else.
+pub fn minimal() -> Result<Config> {
+    let mut config = Config::new();
+    // Pulley is Wasmtime's portable interpreter: its bytecode needs no
+    // executable memory, so no virtual-memory hooks and no icache flushing.
+    config.target("pulley64")?;
+    // No signal handlers exist: every trap (bounds, divide by zero, stack
+    // overflow) is checked explicitly by the interpreter.
+    config.signals_based_traps(false);
+    // Without virtual memory, linear memory is a plain heap allocation: no
+    // address space is reserved ahead, growth reallocates (and may move), and
+    // slack of 1 MiB saves a copy per small `memory.grow`.
+    config.memory_reservation(0);
+    config.memory_guard_size(0);
+    config.guard_before_linear_memory(false);
+    config.memory_reservation_for_growth(1 << 20);
+    config.memory_may_move(true);
+    // Copy-on-write images need `mmap`; data segments are copied instead.
+    config.memory_init_cow(false);
+    wasm_features(&mut config);
+    Ok(config)
+}
+
+/// `vm`: virtual memory, no signals; native x86_64 code.
+pub fn vm() -> Result<Config> {
+    let mut config = Config::new();
+    native_x86_64(&mut config)?;
+    // No signal handlers: Cranelift emits an explicit bounds check for every
+    // memory access and an explicit test before every division, so no fault
+    // ever needs catching.
+    config.signals_based_traps(false);
+    // Explicit checks make guard pages useless, so reserve only modest address
+    // space (a porter's kernel may have little of it); a memory that outgrows
+    // its reservation is moved by `mmap_remap`/copy.
+    config.memory_reservation(64 << 20);
+    config.memory_guard_size(0);
+    config.guard_before_linear_memory(false);
+    config.memory_reservation_for_growth(16 << 20);
+    config.memory_may_move(true);
+    // Data segments are mapped copy-on-write through the platform's
+    // `wasmtime_memory_image_*` hooks.
+    config.memory_init_cow(true);
+    wasm_features(&mut config);
+    Ok(config)
+}
+
+/// `full`: virtual memory and native signals; the configuration stock
+/// Wasmtime uses on 64-bit Linux.
+pub fn full() -> Result<Config> {
+    let mut config = Config::new();
+    native_x86_64(&mut config)?;
+    // Out-of-bounds accesses, divisions by zero and `unreachable` fault in
+    // hardware and reach Wasmtime through `wasmtime_init_traps`.
+    config.signals_based_traps(true);
+    // 4 GiB of reservation plus a 32 MiB guard region covers every 32-bit
+    // address plus any static offset Cranelift folds in, so 32-bit memories
+    // need no bounds checks at all.
+    config.memory_reservation(1 << 32);
+    config.memory_guard_size(32 << 20);
+    config.guard_before_linear_memory(true);
+    config.memory_reservation_for_growth(2 << 30);
+    config.memory_may_move(true);
+    config.memory_init_cow(true);
+    wasm_features(&mut config);
+    Ok(config)
+}
+
+/// The target, CPU features and float ABI shared by `vm` and `full`.
+fn native_x86_64(config: &mut Config) -> Result<()> {
+    // The OS part of the triple must be the embedding's own: Wasmtime refuses
+    // an artifact compiled for another operating system.
+    config.target("x86_64-unknown-none")?;
+    // Wasm float instructions that the baseline x86_64 ISA lacks (ceil, floor,
+    // trunc, nearest need SSE4.1; relaxed fma needs FMA; swizzles need SSSE3)
+    // would become calls into the runtime passing floats in XMM registers. The
+    // embedding is compiled for the soft-float `x86_64-unknown-none` target,
+    // which passes floats in integer registers, so such calls would corrupt
+    // values. Enabling these features makes Cranelift emit the instructions
+    // inline, and no float ever crosses into Rust.
+    #[cfg(feature = "compiler")]
+    for flag in NATIVE_CPU_FLAGS {
+        // SAFETY: the embedding checks each flag with `detect_cpu_feature`
+        // before it runs the code, and refuses to load it otherwise.
+        unsafe {
+            config.cranelift_flag_enable(flag);
+        }
+    }
+    // SAFETY: sound because of the flags above; see `Config::x86_float_abi_ok`.
+    unsafe {
+        config.x86_float_abi_ok(true);
+        // Without `std` Wasmtime cannot probe the CPU; this answers with CPUID.
+        config.detect_host_feature(crate::cpu::detect_cpu_feature);
+    }
+    Ok(())
+}
+
+/// Cranelift flags enabled for native code (x86-64-v3 minus AVX): the float
+/// instructions above, plus POPCNT, LZCNT and BMI for cheaper integer code.
+pub const NATIVE_CPU_FLAGS: &[&str] = &[
+    "has_sse3",
+    "has_ssse3",
+    "has_sse41",
+    "has_sse42",
+    "has_fma",
+    "has_popcnt",
+    "has_lzcnt",
+    "has_bmi1",
+    "has_bmi2",
+];
+
+/// WebAssembly proposals, the same in every mode.
+fn wasm_features(config: &mut Config) {
+    // A runaway guest must be stoppable without threads or timers, which a
+    // minimal platform may not have: fuel is checked by the generated code.
+    config.consume_fuel(true);
+    config.wasm_simd(true);
+    config.wasm_relaxed_simd(true);
+    config.wasm_multi_memory(true);
+    config.wasm_memory64(true);
+    config.wasm_tail_call(true);
+    config.wasm_extended_const(true);
+    config.wasm_wide_arithmetic(true);
+}

@@ -1,0 +1,66 @@
+//! Engines and modules.
+
+use crate::errors::{self, non_null, status};
+use crate::MODE;
+use alloc::boxed::Box;
+use embedding_abi::{EmbEngine, EmbError, EmbModule, modes};
+use wasmtime::{Engine, Module};
+
+pub unsafe extern "C" fn engine_new(out: *mut *mut EmbEngine) -> *mut EmbError {
+    status((|| {
+        non_null("engine_new: out", out)?;
+        let config = modes::config(MODE).map_err(errors::from_wasmtime)?;
+        let engine = Engine::new(&config).map_err(errors::from_wasmtime)?;
+        // SAFETY: checked non-null above.
+        unsafe { *out = Box::into_raw(Box::new(engine)).cast() };
+        Ok(())
+    })())
+}
+
+pub unsafe extern "C" fn engine_free(engine: *mut EmbEngine) {
+    if !engine.is_null() {
+        // SAFETY: made by `engine_new`.
+        drop(unsafe { Box::from_raw(engine.cast::<Engine>()) });
+    }
+}
+
+/// The engine behind a handle.
+pub unsafe fn engine<'a>(engine: *const EmbEngine) -> Result<&'a Engine, *mut EmbError> {
+    non_null("engine", engine)?;
+    // SAFETY: made by `engine_new` and not yet freed (the caller's promise).
+    Ok(unsafe { &*engine.cast::<Engine>() })
+}
+
+pub unsafe extern "C" fn module_load(
+    engine: *const EmbEngine,
+    bytes: *const u8,
+    len: usize,
+    out: *mut *mut EmbModule,
+) -> *mut EmbError {
+    status((|| {
+        let engine = unsafe { self::engine(engine)? };
+        non_null("module_load: bytes", bytes)?;
+        non_null("module_load: out", out)?;
+        // SAFETY: the caller passes `len` readable bytes.
+        let bytes = unsafe { core::slice::from_raw_parts(bytes, len) };
+        // SAFETY: Wasmtime validates the artifact's header, version, target,
+        // flags and configuration; its code is trusted, as this ABI documents.
+        let module = unsafe { Module::deserialize(engine, bytes) }.map_err(errors::from_wasmtime)?;
+        unsafe { *out = Box::into_raw(Box::new(module)).cast() };
+        Ok(())
+    })())
+}
+
+pub unsafe extern "C" fn module_free(module: *mut EmbModule) {
+    if !module.is_null() {
+        // SAFETY: made by `module_load`.
+        drop(unsafe { Box::from_raw(module.cast::<Module>()) });
+    }
+}
+
+/// The module behind a handle.
+pub unsafe fn module<'a>(module: *const EmbModule) -> Result<&'a Module, *mut EmbError> {
+    non_null("module", module)?;
+    // SAFETY: made by `module_load` and not yet freed.
+    Ok(unsafe { &*module.cast::<Module>() })
+}

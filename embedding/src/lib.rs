@@ -1,0 +1,64 @@
+//! A `no_std` Wasmtime embedding for a target without an operating system.
+//!
+//! Everything OS-shaped reaches Wasmtime through the C platform hooks in
+//! `platform/wasmtime-platform.h`; everything the host does goes through the
+//! one exported symbol, [`embedding_api`], whose table is declared in
+//! `embedding-abi` (`embedding/abi/src/api.rs`).
+
+#![no_std]
+
+extern crate alloc;
+
+mod engine;
+mod errors;
+mod heap;
+mod host_funcs;
+mod panic;
+mod store;
+mod values;
+
+use embedding_abi::{EMB_ABI_VERSION, EmbApi, EmbMode};
+
+#[cfg(not(any(feature = "minimal", feature = "vm")))]
+compile_error!("build the embedding with exactly one of the features `minimal`, `vm`, `full`");
+
+/// The mode this build implements; `full` implies the `vm` feature.
+pub(crate) const MODE: EmbMode = if cfg!(feature = "full") {
+    EmbMode::Full
+} else if cfg!(feature = "vm") {
+    EmbMode::Vm
+} else {
+    EmbMode::Minimal
+};
+
+static API: EmbApi = EmbApi {
+    abi_version: EMB_ABI_VERSION,
+    mode: MODE,
+    heap_size: heap::HEAP_SIZE,
+    set_panic_hook: panic::set_panic_hook,
+    heap_used: heap::heap_used,
+    error_free: errors::error_free,
+    engine_new: engine::engine_new,
+    engine_free: engine::engine_free,
+    module_load: engine::module_load,
+    module_free: engine::module_free,
+    store_new: store::store_new,
+    store_free: store::store_free,
+    store_set_fuel: store::store_set_fuel,
+    store_get_fuel: store::store_get_fuel,
+    define_func: host_funcs::define_func,
+    instantiate: store::instantiate,
+    register_instance: store::register,
+    call: store::call,
+    global_get: store::global_get,
+};
+
+/// The embedding's only exported symbol: its whole C ABI.
+#[unsafe(no_mangle)]
+pub extern "C" fn embedding_api() -> *const EmbApi {
+    &API
+}
+
+// Checked here rather than trusted: the symbol's type is the one the ABI
+// declares.
+const _: embedding_abi::EmbApiGetter = embedding_api;

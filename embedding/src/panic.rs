@@ -1,0 +1,59 @@
+//! The panic handler: format the message without allocating (the heap may be
+//! what ran out), hand it to the host's hook, and stop.
+
+use core::fmt::{self, Write};
+use core::panic::PanicInfo;
+use core::sync::atomic::{AtomicPtr, Ordering};
+use embedding_abi::EmbPanicHook;
+
+static HOOK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
+
+pub unsafe extern "C" fn set_panic_hook(hook: Option<EmbPanicHook>) {
+    let raw = hook.map_or(core::ptr::null_mut(), |f| f as *mut ());
+    HOOK.store(raw, Ordering::SeqCst);
+}
+
+/// A fixed buffer that keeps the first 1 KiB of what is written to it.
+struct Message {
+    buf: [u8; 1024],
+    len: usize,
+}
+
+impl Write for Message {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let room = self.buf.len() - self.len;
+        let n = s.len().min(room);
+        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        Ok(())
+    }
+}
+
+#[panic_handler]
+fn panic(info: &PanicInfo) -> ! {
+    let mut msg = Message {
+        buf: [0; 1024],
+        len: 0,
+    };
+    let _ = write!(msg, "{}", info.message());
+    if let Some(loc) = info.location() {
+        let _ = write!(msg, " at {}:{}", loc.file(), loc.line());
+    }
+    // Out-of-memory is the panic a porter is most likely to meet; say which
+    // knob to turn.
+    let _ = write!(
+        msg,
+        " (embedding heap: {} of {} bytes in use; EMBEDDING_HEAP_MIB sets its size)",
+        unsafe { crate::heap::heap_used() },
+        crate::heap::HEAP_SIZE
+    );
+    let hook = HOOK.load(Ordering::SeqCst);
+    if !hook.is_null() {
+        // SAFETY: only `set_panic_hook` stores here, from an `EmbPanicHook`.
+        let hook: EmbPanicHook = unsafe { core::mem::transmute(hook) };
+        unsafe { hook(msg.buf.as_ptr(), msg.len) };
+    }
+    // The hook returned or there is none: nothing can continue. An illegal
+    // instruction stops this thread at once, where a loop would hang it.
+    unsafe { core::arch::asm!("ud2", options(noreturn)) }
+}

@@ -1,0 +1,188 @@
+//! Stores: instances, the linker their imports resolve against, and fuel.
+
+use crate::engine;
+use crate::errors::{self, non_null, status, str_arg};
+use crate::values;
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::vec::Vec;
+use embedding_abi::{EmbEngine, EmbError, EmbModule, EmbStore, EmbVal};
+use wasmtime::{Instance, Linker, Store, Val};
+
+pub struct StoreState {
+    pub store: Store<()>,
+    pub linker: Linker<()>,
+    instances: Vec<Instance>,
+}
+
+/// The state behind a handle.
+pub unsafe fn state<'a>(store: *mut EmbStore) -> Result<&'a mut StoreState, *mut EmbError> {
+    non_null("store", store)?;
+    // SAFETY: made by `store_new`, not freed, used by one thread at a time.
+    Ok(unsafe { &mut *store.cast::<StoreState>() })
+}
+
+impl StoreState {
+    fn instance(&self, index: u32) -> Result<Instance, *mut EmbError> {
+        self.instances.get(index as usize).copied().ok_or_else(|| {
+            errors::message(format!(
+                "no instance {index} in this store (it has {})",
+                self.instances.len()
+            ))
+        })
+    }
+}
+
+pub unsafe extern "C" fn store_new(engine: *const EmbEngine, out: *mut *mut EmbStore) -> *mut EmbError {
+    status((|| {
+        let engine = unsafe { engine::engine(engine)? };
+        non_null("store_new: out", out)?;
+        let mut linker = Linker::new(engine);
+        // Scripts register several instances under one name in turn; the
+        // latest definition wins, as in the spec interpreter.
+        linker.allow_shadowing(true);
+        let state = StoreState {
+            store: Store::new(engine, ()),
+            linker,
+            instances: Vec::new(),
+        };
+        unsafe { *out = Box::into_raw(Box::new(state)).cast() };
+        Ok(())
+    })())
+}
+
+pub unsafe extern "C" fn store_free(store: *mut EmbStore) {
+    if !store.is_null() {
+        // SAFETY: made by `store_new`.
+        drop(unsafe { Box::from_raw(store.cast::<StoreState>()) });
+    }
+}
+
+pub unsafe extern "C" fn store_set_fuel(store: *mut EmbStore, fuel: u64) -> *mut EmbError {
+    status((|| {
+        let state = unsafe { state(store)? };
+        state.store.set_fuel(fuel).map_err(errors::from_wasmtime)
+    })())
+}
+
+pub unsafe extern "C" fn store_get_fuel(store: *mut EmbStore, out: *mut u64) -> *mut EmbError {
+    status((|| {
+        let state = unsafe { state(store)? };
+        non_null("store_get_fuel: out", out)?;
+        let fuel = state.store.get_fuel().map_err(errors::from_wasmtime)?;
+        unsafe { *out = fuel };
+        Ok(())
+    })())
+}
+
+pub unsafe extern "C" fn instantiate(
+    store: *mut EmbStore,
+    module: *const EmbModule,
+    out: *mut u32,
+) -> *mut EmbError {
+    status((|| {
+        let state = unsafe { state(store)? };
+        let module = unsafe { engine::module(module)? };
+        non_null("instantiate: out", out)?;
+        let instance = state
+            .linker
+            .instantiate(&mut state.store, module)
+            .map_err(errors::from_wasmtime)?;
+        let index = u32::try_from(state.instances.len())
+            .map_err(|_| errors::message("too many instances in one store".into()))?;
+        state.instances.push(instance);
+        unsafe { *out = index };
+        Ok(())
+    })())
+}
+
+pub unsafe extern "C" fn register(
+    store: *mut EmbStore,
+    instance: u32,
+    name: *const u8,
+    name_len: usize,
+) -> *mut EmbError {
+    status((|| {
+        let state = unsafe { state(store)? };
+        let name = unsafe { str_arg("register: name", name, name_len)? };
+        let instance = state.instance(instance)?;
+        state
+            .linker
+            .instance(&mut state.store, name, instance)
+            .map_err(errors::from_wasmtime)?;
+        Ok(())
+    })())
+}
+
+pub unsafe extern "C" fn call(
+    store: *mut EmbStore,
+    instance: u32,
+    name: *const u8,
+    name_len: usize,
+    args: *const EmbVal,
+    nargs: usize,
+    results: *mut EmbVal,
+    nresults: usize,
+) -> *mut EmbError {
+    status((|| {
+        let state = unsafe { state(store)? };
+        let name = unsafe { str_arg("call: name", name, name_len)? };
+        let instance = state.instance(instance)?;
+        let func = instance
+            .get_func(&mut state.store, name)
+            .ok_or_else(|| errors::message(format!("no exported function `{name}`")))?;
+        let args = if nargs == 0 {
+            &[][..]
+        } else {
+            non_null("call: args", args)?;
+            // SAFETY: the caller passes `nargs` values.
+            unsafe { core::slice::from_raw_parts(args, nargs) }
+        };
+        let args = args
+            .iter()
+            .map(|a| values::to_wasm(&mut state.store, a))
+            .collect::<Result<Vec<_>, _>>()?;
+        let ty = func.ty(&state.store);
+        if ty.results().len() != nresults {
+            return Err(errors::message(format!(
+                "`{name}` returns {} values, the caller expects {nresults}",
+                ty.results().len()
+            )));
+        }
+        let mut out = alloc::vec![Val::I32(0); nresults];
+        // Wasmtime checks the number and types of the arguments.
+        func.call(&mut state.store, &args, &mut out)
+            .map_err(errors::from_wasmtime)?;
+        if nresults > 0 {
+            non_null("call: results", results)?;
+        }
+        for (i, v) in out.iter().enumerate() {
+            let v = values::from_wasm(&mut state.store, v)?;
+            // SAFETY: the caller passes room for `nresults` values.
+            unsafe { results.add(i).write(v) };
+        }
+        Ok(())
+    })())
+}
+
+pub unsafe extern "C" fn global_get(
+    store: *mut EmbStore,
+    instance: u32,
+    name: *const u8,
+    name_len: usize,
+    out: *mut EmbVal,
+) -> *mut EmbError {
+    status((|| {
+        let state = unsafe { state(store)? };
+        let name = unsafe { str_arg("global_get: name", name, name_len)? };
+        non_null("global_get: out", out)?;
+        let instance = state.instance(instance)?;
+        let global = instance
+            .get_global(&mut state.store, name)
+            .ok_or_else(|| errors::message(format!("no exported global `{name}`")))?;
+        let value = global.get(&mut state.store);
+        let value = values::from_wasm(&mut state.store, &value)?;
+        unsafe { out.write(value) };
+        Ok(())
+    })())
+}
