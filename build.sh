@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
         *) echo "build.sh: unknown mode '$2' (expected minimal, vm or full)" >&2; exit 2 ;;
       esac
       shift 2 ;;
-    test) action=test; shift ;;
+    test) action="test"; shift ;;
     --build-only) action=build; shift ;;
     --regen-header) action=regen; shift ;;
     -h | --help) usage; exit 0 ;;

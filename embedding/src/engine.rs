@@ -1,7 +1,7 @@
 //! Engines and modules.
 
-use crate::errors::{self, non_null, status};
 use crate::MODE;
+use crate::errors::{self, non_null, status};
 use alloc::boxed::Box;
 use embedding_abi::{EmbEngine, EmbError, EmbModule, modes};
 use wasmtime::{Engine, Module};
@@ -43,9 +43,11 @@ pub unsafe extern "C" fn module_load(
         non_null("module_load: out", out)?;
         // SAFETY: the caller passes `len` readable bytes.
         let bytes = unsafe { core::slice::from_raw_parts(bytes, len) };
+        check_artifact_magic(bytes)?;
         // SAFETY: Wasmtime validates the artifact's header, version, target,
         // flags and configuration; its code is trusted, as this ABI documents.
-        let module = unsafe { Module::deserialize(engine, bytes) }.map_err(errors::from_wasmtime)?;
+        let module =
+            unsafe { Module::deserialize(engine, bytes) }.map_err(errors::from_wasmtime)?;
         unsafe { *out = Box::into_raw(Box::new(module)).cast() };
         Ok(())
     })())
@@ -63,4 +65,22 @@ pub unsafe fn module<'a>(module: *const EmbModule) -> Result<&'a Module, *mut Em
     non_null("module", module)?;
     // SAFETY: made by `module_load` and not yet freed.
     Ok(unsafe { &*module.cast::<Module>() })
+}
+
+/// Names the two commonest mistakes before Wasmtime's ELF parser does.
+fn check_artifact_magic(bytes: &[u8]) -> Result<(), *mut EmbError> {
+    if bytes.starts_with(b"\0asm") {
+        return Err(errors::message(
+            "this is a WebAssembly binary, not a precompiled artifact: the embedding has no \
+             compiler, so precompile it on the host for this mode (`host precompile`)"
+                .into(),
+        ));
+    }
+    if !bytes.starts_with(b"\x7fELF") {
+        return Err(errors::message(alloc::format!(
+            "not a precompiled artifact: {} bytes that do not start with an ELF header",
+            bytes.len()
+        )));
+    }
+    Ok(())
 }

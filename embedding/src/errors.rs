@@ -76,7 +76,11 @@ pub unsafe extern "C" fn error_free(error: *mut EmbError) {
 }
 
 /// Reads a UTF-8 pointer/length pair from the host.
-pub unsafe fn str_arg<'a>(what: &str, ptr: *const u8, len: usize) -> Result<&'a str, *mut EmbError> {
+pub unsafe fn str_arg<'a>(
+    what: &str,
+    ptr: *const u8,
+    len: usize,
+) -> Result<&'a str, *mut EmbError> {
     if ptr.is_null() && len != 0 {
         return Err(message(format!("{what}: null pointer with length {len}")));
     }

@@ -19,7 +19,15 @@ impl Callback {
     /// Calls the host. (A method, so closures capture the whole `Callback`
     /// rather than its raw pointer field alone.)
     unsafe fn call(&self, args: &[EmbVal], results: &mut [EmbVal]) -> i32 {
-        unsafe { (self.func)(self.env, args.as_ptr(), args.len(), results.as_mut_ptr(), results.len()) }
+        unsafe {
+            (self.func)(
+                self.env,
+                args.as_ptr(),
+                args.len(),
+                results.as_mut_ptr(),
+                results.len(),
+            )
+        }
     }
 }
 
@@ -28,7 +36,11 @@ impl Callback {
 unsafe impl Send for Callback {}
 unsafe impl Sync for Callback {}
 
-unsafe fn kinds<'a>(what: &str, ptr: *const EmbValKind, len: usize) -> Result<&'a [EmbValKind], *mut EmbError> {
+unsafe fn kinds<'a>(
+    what: &str,
+    ptr: *const EmbValKind,
+    len: usize,
+) -> Result<&'a [EmbValKind], *mut EmbError> {
     if len == 0 {
         return Ok(&[]);
     }

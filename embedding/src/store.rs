@@ -33,7 +33,10 @@ impl StoreState {
     }
 }
 
-pub unsafe extern "C" fn store_new(engine: *const EmbEngine, out: *mut *mut EmbStore) -> *mut EmbError {
+pub unsafe extern "C" fn store_new(
+    engine: *const EmbEngine,
+    out: *mut *mut EmbStore,
+) -> *mut EmbError {
     status((|| {
         let engine = unsafe { engine::engine(engine)? };
         non_null("store_new: out", out)?;
@@ -42,7 +45,8 @@ pub unsafe extern "C" fn store_new(engine: *const EmbEngine, out: *mut *mut EmbS
         // latest definition wins, as in the spec interpreter.
         linker.allow_shadowing(true);
         let state = StoreState {
-            store: Store::new(engine, ()),
+            // `try_new`: an exhausted heap is an error here, not a panic.
+            store: Store::try_new(engine, ()).map_err(errors::from_wasmtime)?,
             linker,
             instances: Vec::new(),
         };

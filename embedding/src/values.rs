@@ -3,7 +3,7 @@
 use crate::errors;
 use alloc::format;
 use embedding_abi::{EmbError, EmbRef, EmbVal, EmbValKind, EmbValPayload};
-use wasmtime::{AsContextMut, ExternRef, Val, ValType, V128};
+use wasmtime::{AsContextMut, ExternRef, V128, Val, ValType};
 
 pub fn val_type(kind: EmbValKind) -> ValType {
     match kind {

@@ -1,1 +1,50 @@
-fn main() {}
+//! The host: a Linux program that precompiles WebAssembly for the embedding's
+//! modes, checks and loads the embedding, and runs its samples.
+//!
+//! ```text
+//! host run [--out DIR] [--mode M]... [--timeout SECS] [--verbose]
+//! host imports --mode M [--out DIR]
+//! host precompile --mode M INPUT.wat|wasm OUTPUT.cwasm
+//! ```
+
+mod artifacts;
+mod bad_input;
+mod cli;
+mod embedding;
+mod imports;
+mod run;
+mod samples;
+mod values;
+
+use embedding_abi::EmbMode;
+
+/// Exit status of a process whose embedding panicked (see `embedding.rs`).
+pub const EXIT_EMBEDDING_PANICKED: i32 = 70;
+
+pub const MODES: [EmbMode; 3] = [EmbMode::Minimal, EmbMode::Vm, EmbMode::Full];
+
+pub fn mode_name(mode: EmbMode) -> &'static str {
+    match mode {
+        EmbMode::Minimal => "minimal",
+        EmbMode::Vm => "vm",
+        EmbMode::Full => "full",
+    }
+}
+
+pub fn parse_mode(name: &str) -> anyhow::Result<EmbMode> {
+    MODES
+        .into_iter()
+        .find(|m| mode_name(*m) == name)
+        .ok_or_else(|| anyhow::anyhow!("unknown mode `{name}` (expected minimal, vm or full)"))
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match cli::main(&args) {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("host: error: {e:#}");
+            std::process::exit(2);
+        }
+    }
+}

@@ -167,8 +167,9 @@ pub struct EmbApi {
     pub heap_size: usize,
 
     /// Installs (or with `NULL`, removes) the hook that receives panics.
-    pub set_panic_hook:
-        unsafe extern "C" fn(hook: Option<unsafe extern "C" fn(message: *const u8, message_len: usize)>),
+    pub set_panic_hook: unsafe extern "C" fn(
+        hook: Option<unsafe extern "C" fn(message: *const u8, message_len: usize)>,
+    ),
     /// Bytes of the heap currently allocated.
     pub heap_used: unsafe extern "C" fn() -> usize,
     /// Releases an error. `NULL` is allowed.

@@ -1,0 +1,32 @@
+//! Precompiling WebAssembly for a mode, with the mode's own configuration.
+
+use anyhow::{Context, Result};
+use embedding_abi::{EmbMode, modes};
+use wasmtime::Engine;
+
+/// A Cranelift engine producing artifacts the `mode` embedding will load.
+pub struct Compiler {
+    engine: Engine,
+}
+
+impl Compiler {
+    pub fn new(mode: EmbMode) -> Result<Compiler> {
+        // Exactly the configuration the embedding loads with (`modes.rs`);
+        // the host only adds the compiler, which `Config::new` enables here.
+        let config = modes::config(mode)?;
+        let engine = Engine::new(&config)
+            .map_err(anyhow::Error::from)
+            .with_context(|| {
+                format!(
+                    "configuring Cranelift for the {} mode",
+                    crate::mode_name(mode)
+                )
+            })?;
+        Ok(Compiler { engine })
+    }
+
+    /// Compiles a module given as WebAssembly text or binary.
+    pub fn precompile(&self, wasm: &[u8]) -> Result<Vec<u8>> {
+        Ok(self.engine.precompile_module(wasm)?)
+    }
+}

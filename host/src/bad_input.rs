@@ -1,0 +1,267 @@
+//! Bad input: each case must produce a clear error and leave the host (and
+//! the embedding) working.
+
+use crate::artifacts::Compiler;
+use crate::embedding::{Embedding, Engine, Failure, Paths};
+use anyhow::{Result, bail, ensure};
+use embedding_abi::{EmbErrorKind, EmbMode};
+use std::path::Path;
+
+pub struct Ctx<'a> {
+    pub mode: EmbMode,
+    pub out: &'a Path,
+    pub compiler: &'a Compiler,
+    pub engine: &'a Engine<'a>,
+}
+
+pub type Case = fn(&Ctx<'_>) -> Result<String>;
+
+/// Cases that only make sense where linear memory comes from the embedding's
+/// own heap.
+pub const MINIMAL_CASES: &[(&str, Case)] = &[
+    ("bad-input/memory-exceeds-heap", memory_exceeds_heap),
+    ("bad-input/table-exceeds-heap", table_exceeds_heap),
+];
+
+/// Each case returns the error text the user would have seen.
+pub const CASES: &[(&str, Case)] = &[
+    ("bad-input/truncated-artifact", truncated_artifact),
+    ("bad-input/random-bytes", random_bytes),
+    ("bad-input/wasm-not-precompiled", wasm_not_precompiled),
+    ("bad-input/other-mode-artifact", other_mode_artifact),
+    ("bad-input/missing-library", missing_library),
+    ("bad-input/missing-import", missing_import),
+    ("bad-input/trapping-start", trapping_start),
+    ("bad-input/wrong-arguments", wrong_arguments),
+    ("bad-input/heap-exhaustion-panic", heap_exhaustion_panic),
+];
+
+const MODULE: &str = r#"(module (func (export "one") (result i32) (i32.const 1)))"#;
+
+/// Expects a non-trap error whose message mentions `needle`, then proves the
+/// engine still loads and runs a good module.
+fn rejected<T>(ctx: &Ctx<'_>, result: Result<T, Failure>, needle: &str) -> Result<String> {
+    let failure = match result {
+        Ok(_) => bail!("accepted; expected an error mentioning {needle:?}"),
+        Err(f) => f,
+    };
+    ensure!(
+        failure.kind == EmbErrorKind::Error,
+        "expected an error, got {failure}"
+    );
+    ensure!(
+        failure.message.contains(needle),
+        "error does not mention {needle:?}: {}",
+        failure.message
+    );
+    still_works(ctx)?;
+    Ok(failure.message)
+}
+
+fn still_works(ctx: &Ctx<'_>) -> Result<()> {
+    let module = ctx
+        .engine
+        .load(&ctx.compiler.precompile(MODULE.as_bytes())?)?;
+    let mut store = ctx.engine.store()?;
+    store.set_fuel(1_000)?;
+    let i = store.instantiate(&module)?;
+    let r = store.call(i, "one", &[], 1)?;
+    ensure!(
+        r == [crate::values::Value::I32(1)],
+        "good module after bad input returned {r:?}"
+    );
+    Ok(())
+}
+
+fn truncated_artifact(ctx: &Ctx<'_>) -> Result<String> {
+    let artifact = ctx.compiler.precompile(MODULE.as_bytes())?;
+    let half = &artifact[..artifact.len() / 2];
+    rejected(ctx, ctx.engine.load(half), "ELF")
+}
+
+fn random_bytes(ctx: &Ctx<'_>) -> Result<String> {
+    // A fixed xorshift sequence: random-looking, and the same on every run.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let bytes: Vec<u8> = (0..4096)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    rejected(ctx, ctx.engine.load(&bytes), "not a precompiled artifact")
+}
+
+fn wasm_not_precompiled(ctx: &Ctx<'_>) -> Result<String> {
+    let wasm = wat_to_wasm(MODULE)?;
+    rejected(
+        ctx,
+        ctx.engine.load(&wasm),
+        "WebAssembly binary, not a precompiled artifact",
+    )
+}
+
+fn other_mode_artifact(ctx: &Ctx<'_>) -> Result<String> {
+    let other = match ctx.mode {
+        EmbMode::Minimal => EmbMode::Vm,
+        EmbMode::Vm => EmbMode::Full,
+        EmbMode::Full => EmbMode::Minimal,
+    };
+    let artifact = Compiler::new(other)?.precompile(MODULE.as_bytes())?;
+    // Minimal vs. native differ in architecture; vm vs. full in tunables.
+    let needle = match (ctx.mode, other) {
+        (EmbMode::Vm, EmbMode::Full) => "memory reservation",
+        _ => "compiled for architecture",
+    };
+    rejected(ctx, ctx.engine.load(&artifact), needle)
+}
+
+fn missing_library(ctx: &Ctx<'_>) -> Result<String> {
+    let paths = Paths::in_dir(Path::new("/nonexistent/out"), ctx.mode);
+    match Embedding::load(&paths, ctx.mode) {
+        Ok(_) => bail!("loading from /nonexistent succeeded"),
+        Err(e) => {
+            let text = format!("{e:#}");
+            ensure!(
+                text.contains("/nonexistent/out"),
+                "error does not name the path: {text}"
+            );
+            Ok(text)
+        }
+    }
+}
+
+fn missing_import(ctx: &Ctx<'_>) -> Result<String> {
+    let wat = r#"(module (import "env" "nowhere" (func (param i32))))"#;
+    let module = ctx.engine.load(&ctx.compiler.precompile(wat.as_bytes())?)?;
+    let mut store = ctx.engine.store()?;
+    rejected(ctx, store.instantiate(&module), "env::nowhere")
+}
+
+fn trapping_start(ctx: &Ctx<'_>) -> Result<String> {
+    let wat = r#"(module (func $start unreachable) (start $start))"#;
+    let module = ctx.engine.load(&ctx.compiler.precompile(wat.as_bytes())?)?;
+    let mut store = ctx.engine.store()?;
+    store.set_fuel(1_000)?;
+    match store.instantiate(&module) {
+        Err(f) if f.trap == Some(wasmtime::Trap::UnreachableCodeReached) => {
+            still_works(ctx)?;
+            Ok(f.message)
+        }
+        Err(f) => bail!("expected an `unreachable` trap, got {f}"),
+        Ok(_) => bail!("a module whose start function traps was instantiated"),
+    }
+}
+
+fn wrong_arguments(ctx: &Ctx<'_>) -> Result<String> {
+    use crate::values::Value;
+    let module = ctx
+        .engine
+        .load(&ctx.compiler.precompile(MODULE.as_bytes())?)?;
+    let mut store = ctx.engine.store()?;
+    store.set_fuel(1_000)?;
+    let i = store.instantiate(&module)?;
+    rejected(
+        ctx,
+        store.call(i, "one", &[Value::I64(3)], 1),
+        "expected 0 arguments, got 1",
+    )?;
+    rejected(ctx, store.call(i, "one", &[], 2), "returns 1 values")?;
+    rejected(
+        ctx,
+        store.call(i, "absent", &[], 0),
+        "no exported function `absent`",
+    )?;
+    rejected(ctx, store.call(i + 7, "one", &[], 1), "no instance")
+}
+
+fn wat_to_wasm(wat: &str) -> Result<Vec<u8>> {
+    // The host's Wasmtime parses text; compile nothing, just encode.
+    Ok(wat::parse_str(wat)?)
+}
+
+/// Instantiates `wat` and expects a clean instantiation error naming `needle`.
+fn instantiation_fails(ctx: &Ctx<'_>, wat: &str, needle: &str) -> Result<String> {
+    let module = ctx.engine.load(&ctx.compiler.precompile(wat.as_bytes())?)?;
+    let mut store = ctx.engine.store()?;
+    rejected(ctx, store.instantiate(&module), needle)
+}
+
+fn memory_exceeds_heap(ctx: &Ctx<'_>) -> Result<String> {
+    // 12000 pages = 750 MiB, more than the default 512 MiB heap.
+    instantiation_fails(ctx, "(module (memory 12000))", "memory allocation failed")
+}
+
+fn table_exceeds_heap(ctx: &Ctx<'_>) -> Result<String> {
+    instantiation_fails(ctx, "(module (table 100000000 funcref))", "out of memory")
+}
+
+/// What is too big for the heap and has no fallible path panics inside the
+/// embedding: the panic must reach the host's hook with a message naming the
+/// heap, and end the process rather than hang it. Run in a child process.
+fn heap_exhaustion_panic(ctx: &Ctx<'_>) -> Result<String> {
+    let exe = std::env::current_exe()?;
+    let out = std::process::Command::new(exe)
+        .args([
+            "exhaust-heap",
+            "--mode",
+            crate::mode_name(ctx.mode),
+            "--out",
+        ])
+        .arg(ctx.out)
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    ensure!(
+        out.status.code() == Some(crate::EXIT_EMBEDDING_PANICKED),
+        "child ended with {}, expected exit status {} from the panic hook; stderr: {stderr}",
+        out.status,
+        crate::EXIT_EMBEDDING_PANICKED
+    );
+    ensure!(
+        stderr.contains("embedding panicked:")
+            && (stderr.contains("out of memory") || stderr.contains("memory allocation of"))
+            && stderr.contains("embedding heap:"),
+        "panic message does not say what ran out: {stderr}"
+    );
+    Ok(stderr.trim().to_string())
+}
+
+/// The child side of `heap_exhaustion_panic`. Tables, stores and linker
+/// entries fail cleanly when the heap is full, so it fills the heap
+/// completely; then even the text of an error cannot be allocated, and the
+/// embedding has to panic. Does not return if panic handling works.
+pub fn exhaust_heap(emb: &Embedding, compiler: &Compiler) -> Result<()> {
+    let engine = emb.engine()?;
+    let mut store = engine.store()?;
+    // Tables of 1/16 of the heap first (8-byte funcref slots).
+    // All modules are loaded first: loading needs heap too.
+    let modules = std::iter::successors(Some(emb.heap_size() / 8 / 16), |n| Some(n / 2))
+        .take_while(|&n| n > 0)
+        .map(|n| {
+            let wat = format!("(module (table {n} funcref))");
+            Ok(engine.load(&compiler.precompile(wat.as_bytes())?)?)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for module in &modules {
+        while store.instantiate(module).is_ok() {}
+    }
+    // Then host functions with ever shorter names take the last fragments,
+    // until a failure cannot even be described.
+    for len in [1024, 256, 64, 16, 1] {
+        for k in 0.. {
+            let name = format!("{k:0len$}");
+            if store
+                .define_func("host", &name, &[], &[], Box::new(|_, _| 0))
+                .is_err()
+            {
+                break;
+            }
+        }
+    }
+    bail!(
+        "the heap never ran out ({} of {} bytes used)",
+        emb.heap_used(),
+        emb.heap_size()
+    )
+}

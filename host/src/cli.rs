@@ -1,0 +1,125 @@
+//! Command-line parsing and dispatch.
+
+use crate::artifacts::Compiler;
+use crate::{imports, parse_mode, run};
+use anyhow::{Context, Result, bail};
+use embedding_abi::EmbMode;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const USAGE: &str = "\
+usage:
+  host run [--out DIR] [--mode M]... [--timeout SECS] [--verbose]
+      Runs the samples and bad-input checks of each mode (default: all) in a
+      child process per mode; prints PASS/FAIL lines and a summary.
+  host imports --mode M [--out DIR]
+      Checks the embedding's undefined symbols against the mode's hooks.
+  host precompile --mode M INPUT OUTPUT
+      Compiles a .wat or .wasm file into an artifact for the mode.
+
+DIR defaults to $EMBEDDING_OUT, else the out/ directory build.sh writes.";
+
+/// Options shared by the subcommands.
+pub struct Options {
+    pub out: PathBuf,
+    pub modes: Vec<EmbMode>,
+    pub timeout: Duration,
+    pub verbose: bool,
+    pub positional: Vec<String>,
+}
+
+fn default_out() -> PathBuf {
+    match std::env::var_os("EMBEDDING_OUT") {
+        Some(dir) => dir.into(),
+        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../out")),
+    }
+}
+
+fn parse(args: &[String]) -> Result<Options> {
+    let mut opts = Options {
+        out: default_out(),
+        modes: Vec::new(),
+        timeout: Duration::from_secs(300),
+        verbose: false,
+        positional: Vec::new(),
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |flag: &str| it.next().with_context(|| format!("{flag} needs a value"));
+        match arg.as_str() {
+            "--out" => opts.out = value("--out")?.into(),
+            "--mode" => opts.modes.push(parse_mode(value("--mode")?)?),
+            "--timeout" => {
+                let secs = value("--timeout")?;
+                opts.timeout = Duration::from_secs(
+                    secs.parse()
+                        .with_context(|| format!("--timeout {secs}: not a number of seconds"))?,
+                );
+            }
+            "--verbose" | "-v" => opts.verbose = true,
+            flag if flag.starts_with('-') => bail!("unknown option {flag}\n{USAGE}"),
+            _ => opts.positional.push(arg.clone()),
+        }
+    }
+    Ok(opts)
+}
+
+fn one_mode(opts: &Options) -> Result<EmbMode> {
+    match opts.modes[..] {
+        [mode] => Ok(mode),
+        _ => bail!("give exactly one --mode"),
+    }
+}
+
+/// Runs the command; returns the process exit status.
+pub fn main(args: &[String]) -> Result<i32> {
+    let Some((command, rest)) = args.split_first() else {
+        println!("{USAGE}");
+        return Ok(2);
+    };
+    let mut opts = parse(rest)?;
+    match command.as_str() {
+        "run" => {
+            if opts.modes.is_empty() {
+                opts.modes = crate::MODES.to_vec();
+            }
+            run::all_modes(&opts)
+        }
+        // The child process `run` starts for each mode.
+        "run-mode" => run::one_mode(one_mode(&opts)?, &opts),
+        // The child process of the heap-exhaustion check.
+        "exhaust-heap" => {
+            let mode = one_mode(&opts)?;
+            let emb = crate::embedding::Embedding::load(
+                &crate::embedding::Paths::in_dir(&opts.out, mode),
+                mode,
+            )?;
+            crate::bad_input::exhaust_heap(&emb, &Compiler::new(mode)?)?;
+            Ok(1)
+        }
+        "imports" => {
+            let mode = one_mode(&opts)?;
+            let path = crate::embedding::Paths::in_dir(&opts.out, mode).embedding;
+            let hooks = imports::check(mode, &imports::undefined_symbols(&path)?)?;
+            println!("{}: {}", path.display(), hooks.join(" "));
+            Ok(0)
+        }
+        "precompile" => {
+            let mode = one_mode(&opts)?;
+            let [input, output] = &opts.positional[..] else {
+                bail!("precompile needs INPUT and OUTPUT");
+            };
+            let wasm = std::fs::read(input).with_context(|| format!("cannot read {input}"))?;
+            let artifact = Compiler::new(mode)?
+                .precompile(&wasm)
+                .with_context(|| format!("cannot compile {input}"))?;
+            std::fs::write(output, artifact).with_context(|| format!("cannot write {output}"))?;
+            Ok(0)
+        }
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(0)
+        }
+        other => bail!("unknown command `{other}`\n{USAGE}"),
+    }
+}

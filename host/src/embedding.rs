@@ -1,0 +1,397 @@
+//! Loading the embedding and calling it safely through its ABI table.
+
+use crate::values::Value;
+use anyhow::{Context, Result, bail, ensure};
+use embedding_abi::{
+    EMB_ABI_VERSION, EMB_API_SYMBOL, EmbApi, EmbApiGetter, EmbEngine, EmbError, EmbErrorKind,
+    EmbMode, EmbModule, EmbStore, EmbVal, EmbValKind,
+};
+use libloading::os::unix::{Library, RTLD_GLOBAL, RTLD_NOW};
+use std::ffi::c_void;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use wasmtime::Trap;
+
+/// Where a mode's two shared objects are.
+#[derive(Clone, Debug)]
+pub struct Paths {
+    pub platform: PathBuf,
+    pub embedding: PathBuf,
+}
+
+impl Paths {
+    /// The layout build.sh writes: `<out>/<mode>/lib*.so`.
+    pub fn in_dir(out: &Path, mode: EmbMode) -> Paths {
+        let dir = out.join(crate::mode_name(mode));
+        Paths {
+            platform: dir.join("libwasmtime-platform.so"),
+            embedding: dir.join("libembedding.so"),
+        }
+    }
+}
+
+/// A loaded embedding. Only one should be loaded per process: the platform
+/// library is loaded `RTLD_GLOBAL` and its hooks are process-wide.
+pub struct Embedding {
+    api: &'static EmbApi,
+    // Dropped in declaration order: the embedding before the platform it uses.
+    _embedding: Library,
+    _platform: Library,
+}
+
+fn open(path: &Path, flags: i32, what: &str) -> Result<Library> {
+    ensure!(
+        path.is_file(),
+        "{what} {} does not exist (build it with ./build.sh)",
+        path.display()
+    );
+    // SAFETY: loading runs the library's initialisers; ours have none that
+    // misbehave, and a foreign library is the user's explicit choice.
+    unsafe { Library::open(Some(path), flags) }
+        .with_context(|| format!("cannot load {what} {}", path.display()))
+}
+
+impl Embedding {
+    /// Loads the platform (so that its hooks resolve the embedding's
+    /// undefined symbols), then the embedding, and checks that the embedding
+    /// speaks this ABI version and was built for `mode`.
+    pub fn load(paths: &Paths, mode: EmbMode) -> Result<Embedding> {
+        let platform = open(&paths.platform, RTLD_NOW | RTLD_GLOBAL, "platform library")?;
+        let embedding = open(&paths.embedding, RTLD_NOW, "embedding")?;
+        let name = format!("{EMB_API_SYMBOL}\0");
+        // SAFETY: the symbol's type is the ABI's `EmbApiGetter`.
+        let getter: EmbApiGetter = unsafe { embedding.get::<EmbApiGetter>(name.as_bytes()) }
+            .map(|symbol| *symbol)
+            .with_context(|| {
+                format!(
+                    "{} does not export `{EMB_API_SYMBOL}`: not an embedding",
+                    paths.embedding.display()
+                )
+            })?;
+        // SAFETY: the table is static within the loaded library, which
+        // `Embedding` keeps loaded for as long as `api` is reachable.
+        let api: &'static EmbApi = unsafe { getter().as_ref() }
+            .with_context(|| format!("{} returned no API table", paths.embedding.display()))?;
+        ensure!(
+            api.abi_version == EMB_ABI_VERSION,
+            "{} speaks ABI version {}, this host speaks {EMB_ABI_VERSION}",
+            paths.embedding.display(),
+            api.abi_version
+        );
+        ensure!(
+            api.mode == mode,
+            "{} was built for the {} mode, not {}",
+            paths.embedding.display(),
+            crate::mode_name(api.mode),
+            crate::mode_name(mode)
+        );
+        // SAFETY: `report_panic` matches `EmbPanicHook`.
+        unsafe { (api.set_panic_hook)(Some(report_panic)) };
+        Ok(Embedding {
+            api,
+            _embedding: embedding,
+            _platform: platform,
+        })
+    }
+
+    pub fn heap_size(&self) -> usize {
+        self.api.heap_size
+    }
+
+    pub fn heap_used(&self) -> usize {
+        // SAFETY: no preconditions.
+        unsafe { (self.api.heap_used)() }
+    }
+
+    /// Turns the ABI's `EmbError *` into a `Result`, freeing the error.
+    fn check(&self, error: *mut EmbError) -> Result<(), Failure> {
+        if error.is_null() {
+            return Ok(());
+        }
+        // SAFETY: a non-null error is valid until freed, below.
+        let failure = unsafe {
+            let e = &*error;
+            let message = std::slice::from_raw_parts(e.message, e.message_len);
+            Failure {
+                kind: e.kind,
+                trap: match e.kind {
+                    EmbErrorKind::Trap => Trap::from_u8(e.trap_code),
+                    EmbErrorKind::Error => None,
+                },
+                message: String::from_utf8_lossy(message).into_owned(),
+            }
+        };
+        // SAFETY: made by the embedding, freed once.
+        unsafe { (self.api.error_free)(error) };
+        Err(failure)
+    }
+
+    pub fn engine(&self) -> Result<Engine<'_>, Failure> {
+        let mut raw = std::ptr::null_mut();
+        // SAFETY: `raw` is a valid out-pointer.
+        self.check(unsafe { (self.api.engine_new)(&mut raw) })?;
+        Ok(Engine { emb: self, raw })
+    }
+}
+
+/// The embedding cannot continue after a panic; report it and leave with a
+/// distinct exit status the parent process recognises.
+unsafe extern "C" fn report_panic(message: *const u8, len: usize) {
+    // SAFETY: the embedding passes `len` bytes of text.
+    let text = unsafe { std::slice::from_raw_parts(message, len) };
+    eprintln!("embedding panicked: {}", String::from_utf8_lossy(text));
+    std::process::exit(crate::EXIT_EMBEDDING_PANICKED);
+}
+
+/// An error or trap reported by the embedding.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub kind: EmbErrorKind,
+    /// The Wasmtime trap code, when the embedding reported one.
+    pub trap: Option<Trap>,
+    pub message: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.kind, self.trap) {
+            (EmbErrorKind::Trap, Some(trap)) => write!(f, "trap {trap:?}: {}", self.message),
+            (EmbErrorKind::Trap, None) => write!(f, "trap: {}", self.message),
+            (EmbErrorKind::Error, _) => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for Failure {}
+
+pub struct Engine<'e> {
+    emb: &'e Embedding,
+    raw: *mut EmbEngine,
+}
+
+impl Drop for Engine<'_> {
+    fn drop(&mut self) {
+        // SAFETY: made by `engine_new`; modules and stores borrow `self`.
+        unsafe { (self.emb.api.engine_free)(self.raw) }
+    }
+}
+
+impl<'e> Engine<'e> {
+    /// Loads a precompiled artifact.
+    pub fn load(&self, artifact: &[u8]) -> Result<Module<'_>, Failure> {
+        let mut raw = std::ptr::null_mut();
+        // SAFETY: pointer/length of a live slice; valid out-pointer.
+        self.emb.check(unsafe {
+            (self.emb.api.module_load)(self.raw, artifact.as_ptr(), artifact.len(), &mut raw)
+        })?;
+        Ok(Module { emb: self.emb, raw })
+    }
+
+    pub fn store(&self) -> Result<Store<'_>, Failure> {
+        let mut raw = std::ptr::null_mut();
+        // SAFETY: valid engine and out-pointer.
+        self.emb
+            .check(unsafe { (self.emb.api.store_new)(self.raw, &mut raw) })?;
+        Ok(Store {
+            emb: self.emb,
+            raw,
+            host_funcs: Vec::new(),
+        })
+    }
+}
+
+pub struct Module<'a> {
+    emb: &'a Embedding,
+    raw: *mut EmbModule,
+}
+
+impl Drop for Module<'_> {
+    fn drop(&mut self) {
+        // SAFETY: made by `module_load`. Instances keep what they need alive.
+        unsafe { (self.emb.api.module_free)(self.raw) }
+    }
+}
+
+/// A host function as the host writes it: arguments in, results out, and a
+/// non-zero return to make the calling WebAssembly trap.
+pub type HostFn = Box<dyn FnMut(&[Value], &mut [Value]) -> i32>;
+
+pub struct Store<'a> {
+    emb: &'a Embedding,
+    raw: *mut EmbStore,
+    // Boxed twice so each closure has a stable thin pointer to pass as `env`;
+    // kept here until the store (which may call them) is freed.
+    #[allow(clippy::vec_box)]
+    host_funcs: Vec<Box<HostFn>>,
+}
+
+impl Drop for Store<'_> {
+    fn drop(&mut self) {
+        // SAFETY: made by `store_new`; freed before `host_funcs`.
+        unsafe { (self.emb.api.store_free)(self.raw) }
+    }
+}
+
+/// Bridges `EmbHostFunc` to a `HostFn` closure.
+unsafe extern "C" fn call_host_fn(
+    env: *mut c_void,
+    args: *const EmbVal,
+    nargs: usize,
+    results: *mut EmbVal,
+    nresults: usize,
+) -> i32 {
+    let run = || -> Result<i32> {
+        // SAFETY: `env` is the `Box<HostFn>` registered in `define_func`;
+        // the embedding passes `nargs` arguments and room for `nresults`.
+        let (f, args, results) = unsafe {
+            (
+                &mut *env.cast::<HostFn>(),
+                slice_or_empty(args, nargs),
+                std::slice::from_raw_parts_mut(results, nresults),
+            )
+        };
+        let args = args
+            .iter()
+            .map(Value::from_raw)
+            .collect::<Result<Vec<_>>>()?;
+        let mut out = vec![Value::I32(0); nresults];
+        let code = f(&args, &mut out);
+        for (slot, v) in results.iter_mut().zip(&out) {
+            *slot = v.to_raw();
+        }
+        Ok(code)
+    };
+    // A panic must not unwind into the embedding.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            eprintln!("host function failed: {e:#}");
+            -1
+        }
+        Err(_) => -2,
+    }
+}
+
+unsafe fn slice_or_empty<'a, T>(ptr: *const T, len: usize) -> &'a [T] {
+    if len == 0 {
+        &[]
+    } else {
+        // SAFETY: the caller passes `len` valid elements.
+        unsafe { std::slice::from_raw_parts(ptr, len) }
+    }
+}
+
+impl Store<'_> {
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<(), Failure> {
+        // SAFETY: valid store.
+        self.emb
+            .check(unsafe { (self.emb.api.store_set_fuel)(self.raw, fuel) })
+    }
+
+    pub fn fuel(&mut self) -> Result<u64, Failure> {
+        let mut fuel = 0;
+        // SAFETY: valid store and out-pointer.
+        self.emb
+            .check(unsafe { (self.emb.api.store_get_fuel)(self.raw, &mut fuel) })?;
+        Ok(fuel)
+    }
+
+    pub fn define_func(
+        &mut self,
+        module: &str,
+        name: &str,
+        params: &[EmbValKind],
+        results: &[EmbValKind],
+        f: HostFn,
+    ) -> Result<(), Failure> {
+        let mut f: Box<HostFn> = Box::new(f);
+        let env: *mut HostFn = &mut *f;
+        self.host_funcs.push(f);
+        // SAFETY: all slices are live; `env` outlives the store (see field).
+        self.emb.check(unsafe {
+            (self.emb.api.define_func)(
+                self.raw,
+                module.as_ptr(),
+                module.len(),
+                name.as_ptr(),
+                name.len(),
+                params.as_ptr(),
+                params.len(),
+                results.as_ptr(),
+                results.len(),
+                call_host_fn,
+                env.cast(),
+            )
+        })
+    }
+
+    /// Instantiates `module`; returns the instance's index in this store.
+    pub fn instantiate(&mut self, module: &Module<'_>) -> Result<u32, Failure> {
+        let mut index = 0;
+        // SAFETY: valid store, module and out-pointer.
+        self.emb
+            .check(unsafe { (self.emb.api.instantiate)(self.raw, module.raw, &mut index) })?;
+        Ok(index)
+    }
+
+    pub fn register(&mut self, instance: u32, name: &str) -> Result<(), Failure> {
+        // SAFETY: valid store and string.
+        self.emb.check(unsafe {
+            (self.emb.api.register_instance)(self.raw, instance, name.as_ptr(), name.len())
+        })
+    }
+
+    pub fn call(
+        &mut self,
+        instance: u32,
+        name: &str,
+        args: &[Value],
+        nresults: usize,
+    ) -> Result<Vec<Value>, Failure> {
+        let raw_args: Vec<EmbVal> = args.iter().copied().map(Value::to_raw).collect();
+        let mut raw_results = vec![Value::I32(0).to_raw(); nresults];
+        // SAFETY: live slices with their lengths; valid store.
+        self.emb.check(unsafe {
+            (self.emb.api.call)(
+                self.raw,
+                instance,
+                name.as_ptr(),
+                name.len(),
+                raw_args.as_ptr(),
+                raw_args.len(),
+                raw_results.as_mut_ptr(),
+                raw_results.len(),
+            )
+        })?;
+        raw_results
+            .iter()
+            .map(|v| Value::from_raw(v).map_err(|e| self.host_failure(e)))
+            .collect()
+    }
+
+    pub fn global_get(&mut self, instance: u32, name: &str) -> Result<Value, Failure> {
+        let mut out = Value::I32(0).to_raw();
+        // SAFETY: valid store, string and out-pointer.
+        self.emb.check(unsafe {
+            (self.emb.api.global_get)(self.raw, instance, name.as_ptr(), name.len(), &mut out)
+        })?;
+        Value::from_raw(&out).map_err(|e| self.host_failure(e))
+    }
+
+    fn host_failure(&self, e: anyhow::Error) -> Failure {
+        Failure {
+            kind: EmbErrorKind::Error,
+            trap: None,
+            message: format!("{e:#}"),
+        }
+    }
+}
+
+/// Fails unless `result` is a trap with code `expected`.
+pub fn expect_trap<T: fmt::Debug>(result: Result<T, Failure>, expected: Trap) -> Result<()> {
+    match result {
+        Err(f) if f.trap == Some(expected) => Ok(()),
+        Err(f) => bail!("expected trap {expected:?}, got {f}"),
+        Ok(v) => bail!("expected trap {expected:?}, got success: {v:?}"),
+    }
+}

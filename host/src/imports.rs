@@ -1,0 +1,151 @@
+//! Checks what the embedding imports: the proof that it runs on the custom
+//! platform hooks and on nothing else.
+
+use anyhow::{Context, Result, bail};
+use embedding_abi::EmbMode;
+use object::{Object, ObjectSymbol};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const TLS: &[&str] = &["wasmtime_tls_get", "wasmtime_tls_set"];
+
+// `wasmtime_mmap_remap` is absent on purpose: Wasmtime 48 calls it only when
+// resetting memory slots for reuse, which only the pooling allocator does, and
+// that allocator needs `std`. The platform implements it anyway (the header
+// declares it and the porter's kit tests it), but this embedding never links
+// to it.
+const VIRTUAL_MEMORY: &[&str] = &[
+    "wasmtime_mmap_new",
+    "wasmtime_munmap",
+    "wasmtime_mprotect",
+    "wasmtime_page_size",
+    "wasmtime_memory_image_new",
+    "wasmtime_memory_image_map_at",
+    "wasmtime_memory_image_free",
+];
+
+const SYNC: &[&str] = &[
+    "wasmtime_sync_lock_acquire",
+    "wasmtime_sync_lock_release",
+    "wasmtime_sync_lock_free",
+    "wasmtime_sync_rwlock_read",
+    "wasmtime_sync_rwlock_read_release",
+    "wasmtime_sync_rwlock_write",
+    "wasmtime_sync_rwlock_write_release",
+    "wasmtime_sync_rwlock_free",
+];
+
+const SIGNALS: &[&str] = &["wasmtime_init_traps"];
+
+/// Compiler builtins a toolchain may leave undefined for the C library; they
+/// are tolerated in every mode.
+const MEM_BUILTINS: &[&str] = &["memcpy", "memmove", "memset", "memcmp", "bcmp"];
+
+/// The platform hooks a mode's embedding must import, no more, no less.
+pub fn expected(mode: EmbMode) -> BTreeSet<&'static str> {
+    let groups: &[&[&str]] = match mode {
+        EmbMode::Minimal => &[TLS],
+        EmbMode::Vm => &[TLS, VIRTUAL_MEMORY, SYNC],
+        EmbMode::Full => &[TLS, VIRTUAL_MEMORY, SYNC, SIGNALS],
+    };
+    groups.iter().flat_map(|g| g.iter().copied()).collect()
+}
+
+/// The undefined dynamic symbols of a shared object.
+pub fn undefined_symbols(path: &Path) -> Result<BTreeSet<String>> {
+    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file = object::File::parse(&*data)
+        .with_context(|| format!("{} is not an object file", path.display()))?;
+    let mut names = BTreeSet::new();
+    for sym in file.dynamic_symbols().filter(|s| s.is_undefined()) {
+        let name = sym.name().context("undefined symbol with a bad name")?;
+        if !name.is_empty() {
+            names.insert(name.to_string());
+        }
+    }
+    Ok(names)
+}
+
+/// Compares what `actual` imports with what `mode` allows; returns the
+/// platform hooks imported, sorted.
+pub fn check(mode: EmbMode, actual: &BTreeSet<String>) -> Result<Vec<String>> {
+    let expected = expected(mode);
+    let extra: Vec<&str> = actual
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !expected.contains(s) && !MEM_BUILTINS.contains(s))
+        .collect();
+    let missing: Vec<&str> = expected
+        .iter()
+        .copied()
+        .filter(|s| !actual.contains(*s))
+        .collect();
+    if !extra.is_empty() || !missing.is_empty() {
+        bail!(
+            "imports differ from the {} mode's platform: unexpected {:?}, missing {:?}",
+            crate::mode_name(mode),
+            extra,
+            missing
+        );
+    }
+    Ok(actual
+        .iter()
+        .filter(|s| expected.contains(s.as_str()))
+        .cloned()
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn minimal_accepts_tls_and_mem_builtins() {
+        let hooks = check(
+            EmbMode::Minimal,
+            &set(&["wasmtime_tls_get", "wasmtime_tls_set", "memcpy"]),
+        )
+        .unwrap();
+        assert_eq!(hooks, ["wasmtime_tls_get", "wasmtime_tls_set"]);
+    }
+
+    #[test]
+    fn extra_import_is_named() {
+        let err = check(
+            EmbMode::Minimal,
+            &set(&[
+                "wasmtime_tls_get",
+                "wasmtime_tls_set",
+                "wasmtime_mmap_new",
+                "malloc",
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("wasmtime_mmap_new") && err.contains("malloc"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_hook_is_named() {
+        let mut full: BTreeSet<String> = expected(EmbMode::Full)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        full.remove("wasmtime_init_traps");
+        let err = check(EmbMode::Full, &full).unwrap_err().to_string();
+        assert!(err.contains("missing [\"wasmtime_init_traps\"]"), "{err}");
+    }
+
+    #[test]
+    fn modes_nest() {
+        assert!(expected(EmbMode::Minimal).is_subset(&expected(EmbMode::Vm)));
+        assert!(expected(EmbMode::Vm).is_subset(&expected(EmbMode::Full)));
+    }
+}

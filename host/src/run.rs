@@ -1,0 +1,166 @@
+//! `host run`: every mode in a child process of its own, so one mode's
+//! platform hooks (signal handlers, TLS) never meet another's, and a crash or
+//! hang in one mode is reported as that mode's failure.
+
+use crate::artifacts::Compiler;
+use crate::cli::Options;
+use crate::embedding::{Embedding, Paths};
+use crate::{bad_input, imports, mode_name, samples};
+use anyhow::{Context, Result};
+use embedding_abi::EmbMode;
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// Tallies PASS/FAIL lines.
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+}
+
+impl Tally {
+    fn record(&mut self, mode: EmbMode, name: &str, result: Result<String>, verbose: bool) {
+        let mode = mode_name(mode);
+        match result {
+            Ok(detail) => {
+                self.passed += 1;
+                println!("PASS {mode} {name}");
+                if verbose && !detail.is_empty() {
+                    println!("    {}", detail.replace('\n', "\n    "));
+                }
+            }
+            Err(e) => {
+                self.failed += 1;
+                println!(
+                    "FAIL {mode} {name}: {}",
+                    format!("{e:#}").replace('\n', " | ")
+                );
+            }
+        }
+    }
+}
+
+pub fn all_modes(opts: &Options) -> Result<i32> {
+    let exe = std::env::current_exe().context("cannot find the host executable")?;
+    let mut tally = Tally::default();
+    for &mode in &opts.modes {
+        let name = mode_name(mode);
+        let mut cmd = Command::new(&exe);
+        cmd.args(["run-mode", "--mode", name, "--out"])
+            .arg(&opts.out);
+        if opts.verbose {
+            cmd.arg("--verbose");
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("cannot start {}", exe.display()))?;
+        let stdout = child.stdout.take().expect("piped");
+        // Lines are relayed by a thread so a hung child can be timed out.
+        let relay = std::thread::spawn(move || {
+            let mut counts = Tally::default();
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                println!("{line}");
+                if line.starts_with("PASS ") {
+                    counts.passed += 1;
+                } else if line.starts_with("FAIL ") {
+                    counts.failed += 1;
+                }
+            }
+            counts
+        });
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait()? {
+                break Some(status);
+            }
+            if start.elapsed() > opts.timeout {
+                child.kill()?;
+                child.wait()?;
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let counts = relay.join().expect("relay thread");
+        tally.passed += counts.passed;
+        tally.failed += counts.failed;
+        let problem = match status {
+            None => Some(format!("timed out after {} s", opts.timeout.as_secs())),
+            Some(s) if s.success() => None,
+            Some(s) if s.code() == Some(crate::EXIT_EMBEDDING_PANICKED) => {
+                Some("the embedding panicked (message above)".into())
+            }
+            Some(s) if s.signal().is_some() => {
+                Some(format!("crashed with signal {}", s.signal().unwrap_or(0)))
+            }
+            // Failures were reported line by line already.
+            Some(_) if counts.failed > 0 => None,
+            Some(s) => Some(format!("exited with {s} without reporting a failure")),
+        };
+        if let Some(problem) = problem {
+            tally.failed += 1;
+            println!("FAIL {name} run: {problem}");
+        }
+    }
+    println!("samples: {} passed, {} failed", tally.passed, tally.failed);
+    Ok(if tally.failed == 0 { 0 } else { 1 })
+}
+
+/// The child's work for one mode.
+pub fn one_mode(mode: EmbMode, opts: &Options) -> Result<i32> {
+    let paths = Paths::in_dir(&opts.out, mode);
+    let mut tally = Tally::default();
+    let verbose = opts.verbose;
+
+    let import_check = imports::undefined_symbols(&paths.embedding)
+        .and_then(|found| imports::check(mode, &found))
+        .map(|hooks| hooks.join(" "));
+    tally.record(mode, "imports", import_check, verbose);
+
+    let emb = match Embedding::load(&paths, mode) {
+        Ok(emb) => emb,
+        Err(e) => {
+            tally.record(mode, "load", Err(e), verbose);
+            return Ok(1);
+        }
+    };
+    let compiler = Compiler::new(mode)?;
+    let engine = match emb.engine() {
+        Ok(engine) => engine,
+        Err(e) => {
+            tally.record(mode, "engine", Err(e.into()), verbose);
+            return Ok(1);
+        }
+    };
+
+    let ctx = samples::Ctx {
+        compiler: &compiler,
+        engine: &engine,
+    };
+    for (name, sample) in samples::SAMPLES {
+        tally.record(mode, name, sample(&ctx).map(|()| String::new()), verbose);
+    }
+    let ctx = bad_input::Ctx {
+        mode,
+        out: &opts.out,
+        compiler: &compiler,
+        engine: &engine,
+    };
+    let minimal_cases = match mode {
+        EmbMode::Minimal => bad_input::MINIMAL_CASES,
+        _ => &[],
+    };
+    for (name, case) in bad_input::CASES.iter().chain(minimal_cases) {
+        tally.record(mode, name, case(&ctx), verbose);
+    }
+    if verbose {
+        println!(
+            "    heap: {} of {} bytes in use",
+            emb.heap_used(),
+            emb.heap_size()
+        );
+    }
+    Ok(if tally.failed == 0 { 0 } else { 1 })
+}
