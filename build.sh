@@ -45,8 +45,15 @@ say() { printf '==> %s\n' "$*" >&2; }
 
 # --- prerequisites -----------------------------------------------------------
 
-ensure_target() {
-  # rust-toolchain.toml names the target, but auto-install may be off.
+toolchain=1.95.0
+
+ensure_toolchain() {
+  # rust-toolchain.toml pins the toolchain and names the target, but rustup's
+  # auto-install may be off, so add whatever is missing here, and say so.
+  if ! rustup toolchain list | grep -q "^$toolchain-"; then
+    say "installing Rust $toolchain (rustup toolchain install)"
+    rustup toolchain install "$toolchain" --profile minimal --component rustfmt,clippy
+  fi
   if ! rustup target list --installed | grep -qx "$target"; then
     say "installing the Rust target $target (rustup target add)"
     rustup target add "$target"
@@ -154,7 +161,7 @@ if [ "$action" = regen ]; then
   exit 0
 fi
 
-ensure_target
+ensure_toolchain
 [ "$action" != test ] || ensure_cbindgen
 build_host
 for mode in "${modes[@]}"; do build_mode "$mode"; done
