@@ -2,9 +2,9 @@
 
 use crate::errors::{self, HostFuncFailed, status, str_arg};
 use crate::store::state;
-use crate::values;
 use alloc::vec::Vec;
 use core::ffi::c_void;
+use embedding_abi::values;
 use embedding_abi::{EmbError, EmbHostFunc, EmbStore, EmbVal, EmbValKind};
 use wasmtime::FuncType;
 
@@ -80,8 +80,7 @@ pub unsafe extern "C" fn define_func(
                 let args = args
                     .iter()
                     .map(|a| values::from_wasm(&mut caller, a))
-                    .collect::<Result<Vec<EmbVal>, _>>()
-                    .map_err(take_error)?;
+                    .collect::<wasmtime::Result<Vec<EmbVal>>>()?;
                 let mut raw = Vec::with_capacity(out.len());
                 raw.resize(out.len(), EMPTY);
                 // SAFETY: the host promised this callback takes these arrays.
@@ -90,7 +89,7 @@ pub unsafe extern "C" fn define_func(
                     return Err(wasmtime::Error::new(HostFuncFailed { code }));
                 }
                 for (slot, v) in out.iter_mut().zip(&raw) {
-                    *slot = values::to_wasm(&mut caller, v).map_err(take_error)?;
+                    *slot = values::to_wasm(&mut caller, v)?;
                 }
                 Ok(())
             })
@@ -103,16 +102,3 @@ const EMPTY: EmbVal = EmbVal {
     kind: EmbValKind::I32,
     of: embedding_abi::EmbValPayload { i64: 0 },
 };
-
-/// Turns an ABI error back into a Wasmtime error inside a host call.
-fn take_error(error: *mut EmbError) -> wasmtime::Error {
-    // SAFETY: `error` was just made by `errors`; its text is copied before
-    // the error is freed.
-    let text = unsafe {
-        let e = &*error;
-        let bytes = core::slice::from_raw_parts(e.message, e.message_len);
-        alloc::string::String::from_utf8_lossy(bytes).into_owned()
-    };
-    unsafe { errors::error_free(error) };
-    wasmtime::Error::msg(text)
-}

@@ -15,7 +15,6 @@ mod heap;
 mod host_funcs;
 mod panic;
 mod store;
-mod values;
 
 use embedding_abi::{EMB_ABI_VERSION, EmbApi, EmbMode};
 

@@ -2,10 +2,10 @@
 
 use crate::engine;
 use crate::errors::{self, non_null, status, str_arg};
-use crate::values;
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::vec::Vec;
+use embedding_abi::values;
 use embedding_abi::{EmbEngine, EmbError, EmbModule, EmbStore, EmbVal};
 use wasmtime::{Instance, Linker, Store, Val};
 
@@ -126,11 +126,13 @@ pub unsafe extern "C" fn call(
     args: *const EmbVal,
     nargs: usize,
     results: *mut EmbVal,
-    nresults: usize,
+    results_cap: usize,
+    nresults: *mut usize,
 ) -> *mut EmbError {
     status((|| {
         let state = unsafe { state(store)? };
         let name = unsafe { str_arg("call: name", name, name_len)? };
+        non_null("call: nresults", nresults)?;
         let instance = state.instance(instance)?;
         let func = instance
             .get_func(&mut state.store, name)
@@ -144,25 +146,27 @@ pub unsafe extern "C" fn call(
         };
         let args = args
             .iter()
-            .map(|a| values::to_wasm(&mut state.store, a))
+            .map(|a| values::to_wasm(&mut state.store, a).map_err(errors::from_wasmtime))
             .collect::<Result<Vec<_>, _>>()?;
         let ty = func.ty(&state.store);
-        if ty.results().len() != nresults {
+        let count = ty.results().len();
+        if count > results_cap {
             return Err(errors::message(format!(
-                "`{name}` returns {} values, the caller expects {nresults}",
-                ty.results().len()
+                "`{name}` returns {count} values, the caller has room for {results_cap}"
             )));
         }
-        let mut out = alloc::vec![Val::I32(0); nresults];
+        let mut out = alloc::vec![Val::I32(0); count];
         // Wasmtime checks the number and types of the arguments.
         func.call(&mut state.store, &args, &mut out)
             .map_err(errors::from_wasmtime)?;
-        if nresults > 0 {
+        if count > 0 {
             non_null("call: results", results)?;
         }
+        // SAFETY: checked non-null above.
+        unsafe { *nresults = count };
         for (i, v) in out.iter().enumerate() {
-            let v = values::from_wasm(&mut state.store, v)?;
-            // SAFETY: the caller passes room for `nresults` values.
+            let v = values::from_wasm(&mut state.store, v).map_err(errors::from_wasmtime)?;
+            // SAFETY: the caller passes room for `results_cap` >= `count` values.
             unsafe { results.add(i).write(v) };
         }
         Ok(())
@@ -185,7 +189,7 @@ pub unsafe extern "C" fn global_get(
             .get_global(&mut state.store, name)
             .ok_or_else(|| errors::message(format!("no exported global `{name}`")))?;
         let value = global.get(&mut state.store);
-        let value = values::from_wasm(&mut state.store, &value)?;
+        let value = values::from_wasm(&mut state.store, &value).map_err(errors::from_wasmtime)?;
         unsafe { out.write(value) };
         Ok(())
     })())

@@ -16,6 +16,11 @@ usage:
       Checks the embedding's undefined symbols against the mode's hooks.
   host precompile --mode M INPUT OUTPUT
       Compiles a .wat or .wasm file into an artifact for the mode.
+  host conformance [--mode M]... [--json FILE] [--jobs N] [--timeout SECS] [PATH]...
+      Runs the spec testsuite's .wast scripts (PATH: directories or files;
+      default $WASM_TESTSUITE, else ../shared/testsuite) in the embedding of
+      each mode and on stock Wasmtime, and compares them directive by
+      directive. --timeout limits each script (default 300 s).
 
 DIR defaults to $EMBEDDING_OUT, else the out/ directory build.sh writes.";
 
@@ -25,6 +30,9 @@ pub struct Options {
     pub modes: Vec<EmbMode>,
     pub timeout: Duration,
     pub verbose: bool,
+    pub json: Option<PathBuf>,
+    pub jobs: usize,
+    pub side: Option<String>,
     pub positional: Vec<String>,
 }
 
@@ -41,6 +49,9 @@ fn parse(args: &[String]) -> Result<Options> {
         modes: Vec::new(),
         timeout: Duration::from_secs(300),
         verbose: false,
+        json: None,
+        jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        side: None,
         positional: Vec::new(),
     };
     let mut it = args.iter();
@@ -57,6 +68,14 @@ fn parse(args: &[String]) -> Result<Options> {
                 );
             }
             "--verbose" | "-v" => opts.verbose = true,
+            "--json" => opts.json = Some(value("--json")?.into()),
+            "--side" => opts.side = Some(value("--side")?.clone()),
+            "--jobs" => {
+                let n = value("--jobs")?;
+                opts.jobs = n
+                    .parse()
+                    .with_context(|| format!("--jobs {n}: not a number"))?;
+            }
             flag if flag.starts_with('-') => bail!("unknown option {flag}\n{USAGE}"),
             _ => opts.positional.push(arg.clone()),
         }
@@ -115,6 +134,26 @@ pub fn main(args: &[String]) -> Result<i32> {
                 .with_context(|| format!("cannot compile {input}"))?;
             std::fs::write(output, artifact).with_context(|| format!("cannot write {output}"))?;
             Ok(0)
+        }
+        "conformance" => {
+            if opts.modes.is_empty() {
+                opts.modes = crate::MODES.to_vec();
+            }
+            crate::conformance::main(&crate::conformance::Options {
+                out: opts.out.clone(),
+                modes: opts.modes.clone(),
+                inputs: opts.positional.iter().map(PathBuf::from).collect(),
+                json: opts.json.clone(),
+                jobs: opts.jobs,
+                timeout: opts.timeout,
+            })
+        }
+        // The child process of `conformance`, one per script and side.
+        "conformance-script" => {
+            let (Some(side), [script]) = (&opts.side, &opts.positional[..]) else {
+                bail!("conformance-script needs --side and one script");
+            };
+            crate::conformance::child(side, &opts.out, script.as_ref())
         }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

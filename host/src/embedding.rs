@@ -152,6 +152,19 @@ pub struct Failure {
     pub message: String,
 }
 
+impl Failure {
+    /// An uncaught WebAssembly exception (Wasmtime's `ThrownException`).
+    /// A trap, or a failure that aborts execution like one (a host
+    /// function's error).
+    pub fn is_trap_like(&self) -> bool {
+        self.kind == EmbErrorKind::Trap
+    }
+
+    pub fn is_exception(&self) -> bool {
+        self.kind == EmbErrorKind::Error && self.message.contains("thrown Wasm exception")
+    }
+}
+
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.kind, self.trap) {
@@ -341,15 +354,17 @@ impl Store<'_> {
         })
     }
 
+    /// Calls an export with room for `results_cap` results; returns them.
     pub fn call(
         &mut self,
         instance: u32,
         name: &str,
         args: &[Value],
-        nresults: usize,
+        results_cap: usize,
     ) -> Result<Vec<Value>, Failure> {
         let raw_args: Vec<EmbVal> = args.iter().copied().map(Value::to_raw).collect();
-        let mut raw_results = vec![Value::I32(0).to_raw(); nresults];
+        let mut raw_results = vec![Value::I32(0).to_raw(); results_cap];
+        let mut nresults = 0;
         // SAFETY: live slices with their lengths; valid store.
         self.emb.check(unsafe {
             (self.emb.api.call)(
@@ -361,9 +376,10 @@ impl Store<'_> {
                 raw_args.len(),
                 raw_results.as_mut_ptr(),
                 raw_results.len(),
+                &mut nresults,
             )
         })?;
-        raw_results
+        raw_results[..nresults]
             .iter()
             .map(|v| Value::from_raw(v).map_err(|e| self.host_failure(e)))
             .collect()

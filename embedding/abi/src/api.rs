@@ -19,7 +19,7 @@
 use core::ffi::c_void;
 
 /// Bumped on any incompatible change to this file.
-pub const EMB_ABI_VERSION: u32 = 1;
+pub const EMB_ABI_VERSION: u32 = 2;
 
 /// Name of the one symbol the embedding exports.
 pub const EMB_API_SYMBOL: &str = "embedding_api";
@@ -95,16 +95,41 @@ pub enum EmbValKind {
     FuncRef = 5,
     /// `(ref null extern)`.
     ExternRef = 6,
+    /// `(ref null any)`: GC objects, `i31`, and host values converted with
+    /// `any.convert_extern`.
+    AnyRef = 7,
+    /// `(ref null exn)`.
+    ExnRef = 8,
 }
 
-/// A reference value. Functions cannot be passed in from the host; a host
-/// reads a funcref's nullness only.
+/// What a non-null reference refers to, as far as a host can tell.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EmbRefClass {
+    /// A function, an exception, or anything else with no host-visible
+    /// identity.
+    Opaque = 0,
+    /// A host value: [`EmbRef::host_id`] is the number the host wrapped.
+    Host = 1,
+    /// An `i31`: [`EmbRef::i31`] is its value, sign-extended.
+    I31 = 2,
+    Struct = 3,
+    Array = 4,
+}
+
+/// A reference value. The host can pass in null references of any kind and
+/// host values (as `externref`, or as `anyref` through `any.convert_extern`);
+/// references coming out are described by their class.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EmbRef {
     pub is_null: bool,
-    /// For a non-null externref: the number the host wrapped in it.
+    /// Meaningful when not null.
+    pub class: EmbRefClass,
+    /// For [`EmbRefClass::Host`].
     pub host_id: u32,
+    /// For [`EmbRefClass::I31`].
+    pub i31: i32,
 }
 
 /// The payload of an [`EmbVal`], selected by its kind.
@@ -232,8 +257,9 @@ pub struct EmbApi {
         name_len: usize,
     ) -> *mut EmbError,
     /// Calls the exported function `name` of `instance`. The number and kinds
-    /// of `args` and `nresults` must match its type; results are written to
-    /// `results`.
+    /// of `args` must match its type. Its results are written to `results`,
+    /// which has room for `results_cap` values, and their number to
+    /// `*nresults`; too little room is an error, detected before the call.
     pub call: unsafe extern "C" fn(
         store: *mut EmbStore,
         instance: u32,
@@ -242,7 +268,8 @@ pub struct EmbApi {
         args: *const EmbVal,
         nargs: usize,
         results: *mut EmbVal,
-        nresults: usize,
+        results_cap: usize,
+        nresults: *mut usize,
     ) -> *mut EmbError,
     /// Reads the exported global `name` of `instance`.
     pub global_get: unsafe extern "C" fn(

@@ -130,8 +130,11 @@ pub const NATIVE_CPU_FLAGS: &[&str] = &[
     "has_bmi2",
 ];
 
-/// WebAssembly proposals, the same in every mode.
-fn wasm_features(config: &mut Config) {
+/// WebAssembly proposals and fuel, the same in every mode: everything of
+/// WebAssembly 3.0 that Wasmtime supports without `std`. (Threads need shared
+/// memory, which needs `std`.) The host's stock-Wasmtime reference runs use
+/// this function too, so both sides always have the same feature set.
+pub fn wasm_features(config: &mut Config) {
     // A runaway guest must be stoppable without threads or timers, which a
     // minimal platform may not have: fuel is checked by the generated code.
     config.consume_fuel(true);
@@ -142,4 +145,7 @@ fn wasm_features(config: &mut Config) {
     config.wasm_tail_call(true);
     config.wasm_extended_const(true);
     config.wasm_wide_arithmetic(true);
+    config.wasm_function_references(true);
+    config.wasm_gc(true);
+    config.wasm_exceptions(true);
 }
