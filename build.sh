@@ -5,7 +5,8 @@
 #   ./build.sh                  build all three modes and run their samples
 #   ./build.sh --mode vm        one mode only (repeatable)
 #   ./build.sh test             the test command: everything, plus header
-#                               drift checks and the host's unit tests
+#                               drift checks, the host's unit tests and the
+#                               spec testsuite in every mode (conformance)
 #   ./build.sh --build-only     build, run nothing
 #   ./build.sh --regen-header   regenerate the two generated headers
 #
@@ -168,13 +169,46 @@ for mode in "${modes[@]}"; do build_mode "$mode"; done
 [ "$action" != build ] || exit 0
 
 host="$root/target/release/host"
-failed=0
-if [ "$action" = test ]; then
-  check_headers || failed=1
-  say "host unit tests (cargo test -p host)"
-  cargo test --release --locked -p host || failed=1
-fi
 mode_args=()
 for mode in "${modes[@]}"; do mode_args+=(--mode "$mode"); done
-"$host" run --out "$out" "${mode_args[@]}" || failed=1
-exit $failed
+
+# The spec testsuite, run in every mode and on stock Wasmtime (see README,
+# "Conformance"). Without a testsuite this says so and counts nothing.
+conformance() {
+  local suite=${WASM_TESTSUITE:-$root/../shared/testsuite}
+  if [ ! -d "$suite" ]; then
+    echo "SKIP conformance: no spec testsuite at $suite (set WASM_TESTSUITE); not run, not counted as passed"
+    return 0
+  fi
+  say "conformance: $suite"
+  "$host" conformance --out "$out" "${mode_args[@]}" --json "$out/conformance.json" "$suite"
+}
+
+# The runner must be able to fail: a script with five wrong expectations
+# must be reported as one passing and five failing directives in each mode.
+conformance_self_check() {
+  local expected="1 run passed, 4 run failed, 0 compile-only passed, 1 compile-only failed, 0 divergent"
+  local got
+  got=$("$host" conformance --out "$out" "${mode_args[@]}" host/tests/wast/must-fail.wast | grep -c "directives: $expected" || true)
+  if [ "$got" -eq "${#modes[@]}" ]; then
+    echo "PASS conformance self-check"
+  else
+    echo "FAIL conformance self-check: wrong expectations in host/tests/wast/must-fail.wast were not all reported"
+    return 1
+  fi
+}
+
+if [ "$action" = test ]; then
+  passed=0 failed=0
+  step() { if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi; }
+  step check_headers
+  say "host unit tests (cargo test -p host)"
+  step cargo test --release --locked -p host
+  step "$host" run --out "$out" "${mode_args[@]}"
+  step conformance
+  step conformance_self_check
+  echo "test: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+fi
+"$host" run --out "$out" "${mode_args[@]}"

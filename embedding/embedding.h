@@ -11,7 +11,7 @@
 /**
  * Bumped on any incompatible change to this file.
  */
-#define EMB_ABI_VERSION 1
+#define EMB_ABI_VERSION 2
 
 /**
  * `trap_code` of a trap that has no Wasmtime trap code.
@@ -101,12 +101,53 @@ enum EmbValKind
    * `(ref null extern)`.
    */
   EMB_VAL_KIND_EXTERN_REF = 6,
+  /**
+   * `(ref null any)`: GC objects, `i31`, and host values converted with
+   * `any.convert_extern`.
+   */
+  EMB_VAL_KIND_ANY_REF = 7,
+  /**
+   * `(ref null exn)`.
+   */
+  EMB_VAL_KIND_EXN_REF = 8,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
 typedef enum EmbValKind EmbValKind;
 #else
 typedef uint32_t EmbValKind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What a non-null reference refers to, as far as a host can tell.
+ */
+enum EmbRefClass
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A function, an exception, or anything else with no host-visible
+   * identity.
+   */
+  EMB_REF_CLASS_OPAQUE = 0,
+  /**
+   * A host value: [`EmbRef::host_id`] is the number the host wrapped.
+   */
+  EMB_REF_CLASS_HOST = 1,
+  /**
+   * An `i31`: [`EmbRef::i31`] is its value, sign-extended.
+   */
+  EMB_REF_CLASS_I31 = 2,
+  EMB_REF_CLASS_STRUCT = 3,
+  EMB_REF_CLASS_ARRAY = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum EmbRefClass EmbRefClass;
+#else
+typedef uint32_t EmbRefClass;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -145,15 +186,24 @@ typedef struct EmbError {
 } EmbError;
 
 /**
- * A reference value. Functions cannot be passed in from the host; a host
- * reads a funcref's nullness only.
+ * A reference value. The host can pass in null references of any kind and
+ * host values (as `externref`, or as `anyref` through `any.convert_extern`);
+ * references coming out are described by their class.
  */
 typedef struct EmbRef {
   bool is_null;
   /**
-   * For a non-null externref: the number the host wrapped in it.
+   * Meaningful when not null.
+   */
+  EmbRefClass class_;
+  /**
+   * For [`EmbRefClass::Host`].
    */
   uint32_t host_id;
+  /**
+   * For [`EmbRefClass::I31`].
+   */
+  int32_t i31;
 } EmbRef;
 
 /**
@@ -279,8 +329,9 @@ typedef struct EmbApi {
                                         uintptr_t name_len);
   /**
    * Calls the exported function `name` of `instance`. The number and kinds
-   * of `args` and `nresults` must match its type; results are written to
-   * `results`.
+   * of `args` must match its type. Its results are written to `results`,
+   * which has room for `results_cap` values, and their number to
+   * `*nresults`; too little room is an error, detected before the call.
    */
   struct EmbError *(*call)(struct EmbStore *store,
                            uint32_t instance,
@@ -289,7 +340,8 @@ typedef struct EmbApi {
                            const struct EmbVal *args,
                            uintptr_t nargs,
                            struct EmbVal *results,
-                           uintptr_t nresults);
+                           uintptr_t results_cap,
+                           uintptr_t *nresults);
   /**
    * Reads the exported global `name` of `instance`.
    */

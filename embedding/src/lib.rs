@@ -14,6 +14,7 @@ mod errors;
 mod heap;
 mod host_funcs;
 mod panic;
+mod softfloat;
 mod store;
 
 use embedding_abi::{EMB_ABI_VERSION, EmbApi, EmbMode};
