@@ -16,6 +16,10 @@ usage:
       Checks the embedding's undefined symbols against the mode's hooks.
   host precompile --mode M INPUT OUTPUT
       Compiles a .wat or .wasm file into an artifact for the mode.
+  host bench [--mode M]... [--runs N]
+      Times fixed workloads in each mode's embedding and on stock Wasmtime
+      (native, and Pulley for minimal), side by side; medians of N runs
+      (default 11) and ratios to stock native.
   host conformance [--mode M]... [--json FILE] [--jobs N] [--timeout SECS] [PATH]...
       Runs the spec testsuite's .wast scripts (PATH: directories or files;
       default $WASM_TESTSUITE, else ../shared/testsuite) in the embedding of
@@ -32,6 +36,7 @@ pub struct Options {
     pub verbose: bool,
     pub json: Option<PathBuf>,
     pub jobs: usize,
+    pub runs: usize,
     pub side: Option<String>,
     pub positional: Vec<String>,
 }
@@ -51,6 +56,7 @@ fn parse(args: &[String]) -> Result<Options> {
         verbose: false,
         json: None,
         jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        runs: 11,
         side: None,
         positional: Vec::new(),
     };
@@ -70,6 +76,12 @@ fn parse(args: &[String]) -> Result<Options> {
             "--verbose" | "-v" => opts.verbose = true,
             "--json" => opts.json = Some(value("--json")?.into()),
             "--side" => opts.side = Some(value("--side")?.clone()),
+            "--runs" => {
+                let n = value("--runs")?;
+                opts.runs = n
+                    .parse()
+                    .with_context(|| format!("--runs {n}: not a number"))?;
+            }
             "--jobs" => {
                 let n = value("--jobs")?;
                 opts.jobs = n
@@ -134,6 +146,17 @@ pub fn main(args: &[String]) -> Result<i32> {
                 .with_context(|| format!("cannot compile {input}"))?;
             std::fs::write(output, artifact).with_context(|| format!("cannot write {output}"))?;
             Ok(0)
+        }
+        "bench" => {
+            if opts.modes.is_empty() {
+                opts.modes = crate::MODES.to_vec();
+            }
+            crate::bench::main(&opts.out, &opts.modes, opts.runs)
+        }
+        // The child process of `bench`, one per side.
+        "bench-side" => {
+            let side = opts.side.as_deref().context("bench-side needs --side")?;
+            crate::bench::child(side, &opts.out, opts.runs)
         }
         "conformance" => {
             if opts.modes.is_empty() {

@@ -5,11 +5,13 @@
 //! host run [--out DIR] [--mode M]... [--timeout SECS] [--verbose]
 //! host imports --mode M [--out DIR]
 //! host precompile --mode M INPUT.wat|wasm OUTPUT.cwasm
+//! host bench [--mode M]... [--runs N]
 //! host conformance [--mode M]... [--json FILE] [--jobs N] [--timeout SECS] [PATH]...
 //! ```
 
 mod artifacts;
 mod bad_input;
+mod bench;
 mod cli;
 mod conformance;
 mod embedding;
