@@ -294,8 +294,8 @@ pub fn main(out: &std::path::Path, modes: &[EmbMode], runs: usize) -> Result<i32
             .position(|s| *s == Side::Embedding(EmbMode::Minimal))
     {
         print!("{:<20}", "minimal/stock-pulley");
-        for i in 0..WORKLOADS.len() {
-            print!("{:>22}", format!("{:.2}x", medians[m][i] / medians[p][i]));
+        for (embedded, stock) in medians[m].iter().zip(&medians[p]) {
+            print!("{:>22}", format!("{:.2}x", embedded / stock));
         }
         println!();
     }
