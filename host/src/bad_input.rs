@@ -2,7 +2,8 @@
 //! the embedding) working.
 
 use crate::artifacts::Compiler;
-use crate::embedding::{Embedding, Engine, Failure, Paths};
+use crate::embedding::{Embedding, Engine, Failure, Module, Paths, Store};
+use crate::values::Value;
 use anyhow::{Result, bail, ensure};
 use embedding_abi::{EmbErrorKind, EmbMode};
 use std::path::Path;
@@ -58,16 +59,25 @@ fn rejected<T>(ctx: &Ctx<'_>, result: Result<T, Failure>, needle: &str) -> Resul
     Ok(failure.message)
 }
 
-fn still_works(ctx: &Ctx<'_>) -> Result<()> {
-    let module = ctx
-        .engine
-        .load(&ctx.compiler.precompile(MODULE.as_bytes())?)?;
+/// Precompiles `wat` for the mode and loads it into the embedding.
+fn load<'a>(ctx: &'a Ctx<'_>, wat: &str) -> Result<Module<'a>> {
+    Ok(ctx.engine.load(&ctx.compiler.precompile(wat.as_bytes())?)?)
+}
+
+/// A fresh store holding an instance of `MODULE`.
+fn good_instance<'a>(ctx: &'a Ctx<'_>) -> Result<(Store<'a>, u32)> {
+    let module = load(ctx, MODULE)?;
     let mut store = ctx.engine.store()?;
     store.set_fuel(1_000)?;
     let i = store.instantiate(&module)?;
+    Ok((store, i))
+}
+
+fn still_works(ctx: &Ctx<'_>) -> Result<()> {
+    let (mut store, i) = good_instance(ctx)?;
     let r = store.call(i, "one", &[], 1)?;
     ensure!(
-        r == [crate::values::Value::I32(1)],
+        r == [Value::I32(1)],
         "good module after bad input returned {r:?}"
     );
     Ok(())
@@ -134,14 +144,14 @@ fn missing_library(ctx: &Ctx<'_>) -> Result<String> {
 
 fn missing_import(ctx: &Ctx<'_>) -> Result<String> {
     let wat = r#"(module (import "env" "nowhere" (func (param i32))))"#;
-    let module = ctx.engine.load(&ctx.compiler.precompile(wat.as_bytes())?)?;
+    let module = load(ctx, wat)?;
     let mut store = ctx.engine.store()?;
     rejected(ctx, store.instantiate(&module), "env::nowhere")
 }
 
 fn trapping_start(ctx: &Ctx<'_>) -> Result<String> {
     let wat = r#"(module (func $start unreachable) (start $start))"#;
-    let module = ctx.engine.load(&ctx.compiler.precompile(wat.as_bytes())?)?;
+    let module = load(ctx, wat)?;
     let mut store = ctx.engine.store()?;
     store.set_fuel(1_000)?;
     match store.instantiate(&module) {
@@ -155,13 +165,7 @@ fn trapping_start(ctx: &Ctx<'_>) -> Result<String> {
 }
 
 fn wrong_arguments(ctx: &Ctx<'_>) -> Result<String> {
-    use crate::values::Value;
-    let module = ctx
-        .engine
-        .load(&ctx.compiler.precompile(MODULE.as_bytes())?)?;
-    let mut store = ctx.engine.store()?;
-    store.set_fuel(1_000)?;
-    let i = store.instantiate(&module)?;
+    let (mut store, i) = good_instance(ctx)?;
     rejected(
         ctx,
         store.call(i, "one", &[Value::I64(3)], 1),
@@ -187,7 +191,7 @@ fn wat_to_wasm(wat: &str) -> Result<Vec<u8>> {
 
 /// Instantiates `wat` and expects a clean instantiation error naming `needle`.
 fn instantiation_fails(ctx: &Ctx<'_>, wat: &str, needle: &str) -> Result<String> {
-    let module = ctx.engine.load(&ctx.compiler.precompile(wat.as_bytes())?)?;
+    let module = load(ctx, wat)?;
     let mut store = ctx.engine.store()?;
     rejected(ctx, store.instantiate(&module), needle)
 }
