@@ -9,9 +9,14 @@ use std::time::Duration;
 
 const USAGE: &str = "\
 usage:
-  host run [--out DIR] [--mode M]... [--timeout SECS] [--verbose]
+  host run [--out DIR] [--mode M]... [--timeout SECS] [--verbose] [--platform LIB]
       Runs the samples and bad-input checks of each mode (default: all) in a
-      child process per mode; prints PASS/FAIL lines and a summary.
+      child process per mode; prints PASS/FAIL lines and a summary. LIB
+      replaces the mode's libwasmtime-platform.so (default $EMBEDDING_PLATFORM).
+  host platform-check --platform FILE.c|LIB.so [--timeout SECS] [--out DIR]
+      Contract tests for every platform hook the file implements, each in a
+      child limited to SECS (default 10); then, if all pass, the samples of
+      every mode it supports. See docs/PORTING.md.
   host imports --mode M [--out DIR]
       Checks the embedding's undefined symbols against the mode's hooks.
   host precompile --mode M INPUT OUTPUT
@@ -39,6 +44,7 @@ pub struct Options {
     pub runs: usize,
     pub side: Option<String>,
     pub positional: Vec<String>,
+    pub platform: Option<PathBuf>,
 }
 
 fn default_out() -> PathBuf {
@@ -59,12 +65,14 @@ fn parse(args: &[String]) -> Result<Options> {
         runs: 11,
         side: None,
         positional: Vec::new(),
+        platform: std::env::var_os("EMBEDDING_PLATFORM").map(PathBuf::from),
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |flag: &str| it.next().with_context(|| format!("{flag} needs a value"));
         match arg.as_str() {
             "--out" => opts.out = value("--out")?.into(),
+            "--platform" => opts.platform = Some(value("--platform")?.into()),
             "--mode" => opts.modes.push(parse_mode(value("--mode")?)?),
             "--timeout" => {
                 let secs = value("--timeout")?;
@@ -122,7 +130,8 @@ pub fn main(args: &[String]) -> Result<i32> {
         "exhaust-heap" => {
             let mode = one_mode(&opts)?;
             let emb = crate::embedding::Embedding::load(
-                &crate::embedding::Paths::in_dir(&opts.out, mode),
+                &crate::embedding::Paths::in_dir(&opts.out, mode)
+                    .with_platform(opts.platform.as_deref()),
                 mode,
             )?;
             crate::bad_input::exhaust_heap(&emb, &Compiler::new(mode)?)?;
@@ -178,6 +187,9 @@ pub fn main(args: &[String]) -> Result<i32> {
             };
             crate::conformance::child(side, &opts.out, script.as_ref())
         }
+        "platform-check" => crate::platform_check::main(rest),
+        // The child process of `platform-check`, one per rule.
+        "platform-probe" => crate::platform_check::child(&opts.positional),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(0)

@@ -28,6 +28,14 @@ impl Paths {
             embedding: dir.join("libembedding.so"),
         }
     }
+
+    /// Replaces the platform library, when one is given (`--platform`).
+    pub fn with_platform(mut self, platform: Option<&Path>) -> Paths {
+        if let Some(platform) = platform {
+            self.platform = platform.to_path_buf();
+        }
+        self
+    }
 }
 
 /// A loaded embedding. Only one should be loaded per process: the platform

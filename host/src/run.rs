@@ -53,6 +53,11 @@ pub fn all_modes(opts: &Options) -> Result<i32> {
         if opts.verbose {
             cmd.arg("--verbose");
         }
+        // Through the environment, so that the child's own children (the
+        // heap-exhaustion check) load the same platform.
+        if let Some(platform) = &opts.platform {
+            cmd.env("EMBEDDING_PLATFORM", platform);
+        }
         let mut child = cmd
             .stdout(Stdio::piped())
             .spawn()
@@ -110,7 +115,7 @@ pub fn all_modes(opts: &Options) -> Result<i32> {
 
 /// The child's work for one mode.
 pub fn one_mode(mode: EmbMode, opts: &Options) -> Result<i32> {
-    let paths = Paths::in_dir(&opts.out, mode);
+    let paths = Paths::in_dir(&opts.out, mode).with_platform(opts.platform.as_deref());
     let mut tally = Tally::default();
     let verbose = opts.verbose;
 

@@ -1,0 +1,405 @@
+//! `host platform-check`: contract tests for the platform hooks, runnable
+//! against any implementation (a `.c` file or a built `.so`), followed by
+//! the samples of every mode the platform supports. See docs/PORTING.md.
+//!
+//! The rules come from the doc comments of Wasmtime's `capi.rs` (copied into
+//! platform/wasmtime-platform.h), made concrete: each is probed in a child
+//! process of its own (probe.rs) and reported as one line,
+//! `ok <hook>: <rule>` or `BROKEN <hook>: <rule> (<what happened>)`.
+
+mod compile;
+mod hooks;
+mod images;
+mod probe;
+mod signals;
+mod sync;
+mod tls;
+mod vm;
+
+use anyhow::{Context, Result, bail};
+use object::{Object, ObjectSymbol};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use probe::child;
+
+/// What a platform can provide, told apart by the symbols it exports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Feature {
+    Tls,
+    VirtualMemory,
+    Sync,
+    Signals,
+}
+
+/// The hooks of each feature; the first one's presence claims the feature.
+const FEATURES: &[(Feature, &str, &[&str])] = &[
+    (
+        Feature::Tls,
+        "TLS",
+        &["wasmtime_tls_get", "wasmtime_tls_set"],
+    ),
+    (
+        Feature::VirtualMemory,
+        "virtual memory",
+        &[
+            "wasmtime_mmap_new",
+            "wasmtime_mmap_remap",
+            "wasmtime_munmap",
+            "wasmtime_mprotect",
+            "wasmtime_page_size",
+            "wasmtime_memory_image_new",
+            "wasmtime_memory_image_map_at",
+            "wasmtime_memory_image_free",
+        ],
+    ),
+    (
+        Feature::Sync,
+        "custom sync",
+        &[
+            "wasmtime_sync_lock_acquire",
+            "wasmtime_sync_lock_release",
+            "wasmtime_sync_lock_free",
+            "wasmtime_sync_rwlock_read",
+            "wasmtime_sync_rwlock_read_release",
+            "wasmtime_sync_rwlock_write",
+            "wasmtime_sync_rwlock_write_release",
+            "wasmtime_sync_rwlock_free",
+        ],
+    ),
+    (Feature::Signals, "native signals", &["wasmtime_init_traps"]),
+];
+
+/// Each mode, the features it needs and the defines build.sh compiles its
+/// platform with.
+const MODES: &[(&str, &[Feature], &[&str])] = &[
+    ("minimal", &[Feature::Tls], &[]),
+    (
+        "vm",
+        &[Feature::Tls, Feature::VirtualMemory, Feature::Sync],
+        &["WASMTIME_VIRTUAL_MEMORY", "WASMTIME_CUSTOM_SYNC"],
+    ),
+    (
+        "full",
+        &[
+            Feature::Tls,
+            Feature::VirtualMemory,
+            Feature::Sync,
+            Feature::Signals,
+        ],
+        compile::ALL_DEFINES,
+    ),
+];
+
+/// A passing probe's optional note (e.g. "no image support").
+pub type Pass = Option<String>;
+
+/// One contract rule.
+pub struct Rule {
+    /// The probe child's name for it.
+    pub id: &'static str,
+    /// The hook a failure is blamed on.
+    pub hook: &'static str,
+    pub text: &'static str,
+    /// Checked only when the platform claims all of these.
+    pub needs: &'static [Feature],
+    /// Runs in the probe child.
+    pub probe: fn(&hooks::Libs) -> Result<Pass>,
+}
+
+pub fn all_rules() -> impl Iterator<Item = &'static Rule> {
+    [
+        tls::RULES,
+        vm::RULES,
+        images::RULES,
+        signals::RULES,
+        sync::RULES,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// Tells the parent what a probe child was doing, in case it dies doing it.
+pub fn step(what: &str) {
+    eprintln!("step: {what}");
+}
+
+const USAGE: &str =
+    "usage: host platform-check --platform FILE.c|LIB.so [--timeout SECS] [--out DIR] [--verbose]";
+
+struct Options {
+    platform: PathBuf,
+    timeout: Duration,
+    out: Option<PathBuf>,
+    verbose: bool,
+}
+
+fn parse(args: &[String]) -> Result<Options> {
+    let mut platform = None;
+    let mut opts = Options {
+        platform: PathBuf::new(),
+        timeout: Duration::from_secs(10),
+        out: None,
+        verbose: false,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |flag: &str| it.next().with_context(|| format!("{flag} needs a value"));
+        match arg.as_str() {
+            "--platform" => platform = Some(PathBuf::from(value("--platform")?)),
+            "--timeout" => {
+                let secs = value("--timeout")?;
+                opts.timeout = Duration::from_secs(
+                    secs.parse()
+                        .with_context(|| format!("--timeout {secs}: not a number of seconds"))?,
+                );
+            }
+            "--out" => opts.out = Some(value("--out")?.into()),
+            "--verbose" | "-v" => opts.verbose = true,
+            other => bail!("platform-check: unexpected argument {other}\n{USAGE}"),
+        }
+    }
+    opts.platform = platform.with_context(|| format!("--platform is required\n{USAGE}"))?;
+    Ok(opts)
+}
+
+/// The defined dynamic symbols of a shared object.
+fn exports(path: &Path) -> Result<BTreeSet<String>> {
+    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file = object::File::parse(&*data)
+        .with_context(|| format!("{} is not a shared object", path.display()))?;
+    Ok(file
+        .dynamic_symbols()
+        .filter(|s| s.is_definition() && s.is_global())
+        .filter_map(|s| s.name().ok().map(str::to_string))
+        .collect())
+}
+
+#[derive(Default)]
+struct Report {
+    passed: usize,
+    failed: usize,
+}
+
+impl Report {
+    fn line(&mut self, hook: &str, text: &str, verdict: &Result<Pass, String>) {
+        match verdict {
+            Ok(None) => println!("ok {hook}: {text}"),
+            Ok(Some(note)) => println!("ok {hook}: {text} ({note})"),
+            Err(what) => println!("BROKEN {hook}: {text} ({what})"),
+        }
+        match verdict {
+            Ok(_) => self.passed += 1,
+            Err(_) => self.failed += 1,
+        }
+    }
+}
+
+/// The platform library to probe and, per mode, the one to run samples on.
+struct Prepared {
+    probe_lib: PathBuf,
+    /// Builds (for a `.c` file) or names the library for a mode, given the
+    /// mode's name and defines.
+    mode_lib: Box<dyn Fn(&str, &[&str]) -> Result<PathBuf>>,
+}
+
+fn prepare(platform: &Path, work: &Path) -> Result<Prepared> {
+    let platform = platform
+        .canonicalize()
+        .with_context(|| format!("cannot find {}", platform.display()))?;
+    if platform.extension().is_some_and(|e| e == "c") {
+        let probe_lib = work.join("libplatform-all.so");
+        compile::platform(&platform, compile::ALL_DEFINES, &probe_lib)?;
+        let work = work.to_path_buf();
+        Ok(Prepared {
+            probe_lib,
+            mode_lib: Box::new(move |mode, defines| {
+                let lib = work.join(format!("libplatform-{mode}.so"));
+                compile::platform(&platform, defines, &lib)?;
+                Ok(lib)
+            }),
+        })
+    } else {
+        let lib = platform.clone();
+        Ok(Prepared {
+            probe_lib: platform,
+            mode_lib: Box::new(move |_, _| Ok(lib.clone())),
+        })
+    }
+}
+
+pub fn main(args: &[String]) -> Result<i32> {
+    let opts = parse(args)?;
+    let start = Instant::now();
+    let exe = std::env::current_exe().context("cannot find the host executable")?;
+    let work = compile::Workdir::new()?;
+    let prepared = prepare(&opts.platform, work.path())?;
+    let helper = compile::helper(work.path())?;
+    let exported = exports(&prepared.probe_lib)?;
+
+    let claimed: Vec<Feature> = FEATURES
+        .iter()
+        .filter(|(f, _, hooks)| *f == Feature::Tls || exported.contains(hooks[0]))
+        .map(|(f, _, _)| *f)
+        .collect();
+    let names: Vec<&str> = FEATURES
+        .iter()
+        .filter(|(f, _, _)| claimed.contains(f))
+        .map(|(_, name, _)| *name)
+        .collect();
+    let modes: Vec<_> = MODES
+        .iter()
+        .filter(|(_, needs, _)| needs.iter().all(|f| claimed.contains(f)))
+        .collect();
+    println!(
+        "platform-check: {}: {} (modes: {})",
+        opts.platform.display(),
+        names.join(", "),
+        modes.iter().map(|m| m.0).collect::<Vec<_>>().join(", ")
+    );
+
+    let mut report = Report::default();
+    for (feature, name, hooks) in FEATURES.iter().filter(|f| claimed.contains(&f.0)) {
+        let missing: Vec<&&str> = hooks.iter().filter(|h| !exported.contains(**h)).collect();
+        if missing.is_empty() {
+            report.line(
+                "exports",
+                &format!("every {name} hook ({})", hooks.len()),
+                &Ok(None),
+            );
+        }
+        for hook in missing {
+            let why = match feature {
+                Feature::Tls => "every mode needs it".to_string(),
+                _ => format!("{} is exported, so {name} is claimed", hooks[0]),
+            };
+            report.line(hook, "is exported", &Err(format!("missing; {why}")));
+        }
+    }
+
+    let rules: Vec<&Rule> = all_rules()
+        .filter(|r| r.needs.iter().all(|f| claimed.contains(f)))
+        .collect();
+    let verdicts = run_parallel(&rules, |rule| {
+        probe::run(&exe, &prepared.probe_lib, &helper, rule.id, opts.timeout)
+    });
+    for (rule, verdict) in rules.iter().zip(&verdicts) {
+        report.line(rule.hook, rule.text, verdict);
+    }
+
+    if report.failed == 0 {
+        for (mode, _, defines) in &modes {
+            samples(&exe, &opts, &prepared, mode, defines, &mut report);
+        }
+    } else {
+        println!("(samples skipped: the contract tests must pass first)");
+    }
+    println!(
+        "platform-check: {} passed, {} failed",
+        report.passed, report.failed
+    );
+    if opts.verbose {
+        eprintln!("platform-check took {:.1} s", start.elapsed().as_secs_f64());
+    }
+    Ok(if report.failed == 0 { 0 } else { 1 })
+}
+
+/// Runs `f` over `items` on a few threads; results in `items`' order.
+fn run_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::new());
+    // Modest parallelism: the lock and rwlock probes measure waiting, and
+    // an overloaded machine makes waits meaningless.
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(2, 8));
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    results.lock().expect("not poisoned").push((i, r));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().expect("not poisoned");
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The samples of `mode`, end to end through `host run` with this platform.
+fn samples(
+    exe: &Path,
+    opts: &Options,
+    prepared: &Prepared,
+    mode: &str,
+    defines: &[&str],
+    report: &mut Report,
+) {
+    let rule = format!("the {mode} mode's samples run end to end");
+    let out = opts.out.clone().unwrap_or_else(|| {
+        std::env::var_os("EMBEDDING_OUT").map_or_else(
+            || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../out")),
+            PathBuf::from,
+        )
+    });
+    let embedding = out.join(mode).join("libembedding.so");
+    if !embedding.is_file() {
+        println!(
+            "skip samples: {rule} (no {}; build it with ./build.sh --build-only)",
+            embedding.display()
+        );
+        return;
+    }
+    let lib = match (prepared.mode_lib)(mode, defines) {
+        Ok(lib) => lib,
+        Err(e) => {
+            let what = format!("does not compile with the {mode} mode's defines: {e:#}");
+            report.line("samples", &rule, &Err(what.replace('\n', " | ")));
+            return;
+        }
+    };
+    // Generous: `host run` precompiles every sample first.
+    let limit = opts.timeout * 30;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(["run", "--mode", mode, "--platform"])
+        .arg(&lib)
+        .arg("--out")
+        .arg(&out)
+        .arg("--timeout")
+        .arg(limit.as_secs().to_string());
+    let verdict = match probe::run_with_limit(cmd, limit + Duration::from_secs(5)) {
+        Err(e) => Err(format!("{e:#}")),
+        Ok(done) => {
+            let failures: Vec<&str> = done
+                .stdout
+                .lines()
+                .filter(|l| l.starts_with("FAIL "))
+                .collect();
+            let summary = done
+                .stdout
+                .lines()
+                .find(|l| l.starts_with("samples: "))
+                .unwrap_or("no summary");
+            if opts.verbose || !failures.is_empty() {
+                for line in done.stdout.lines().filter(|l| !l.starts_with("samples: ")) {
+                    println!("    {line}");
+                }
+            }
+            match done.status {
+                Some(s) if s.success() && failures.is_empty() => {
+                    Ok(Some(summary.trim_start_matches("samples: ").to_string()))
+                }
+                None => Err(format!("timed out after {} s", limit.as_secs())),
+                Some(_) => Err(format!(
+                    "{}; {}",
+                    summary,
+                    failures.first().copied().unwrap_or("no FAIL line")
+                )),
+            }
+        }
+    };
+    report.line("samples", &rule, &verdict);
+}
