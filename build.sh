@@ -198,6 +198,39 @@ conformance_self_check() {
   fi
 }
 
+# The porter's kit (docs/PORTING.md): the Linux platform must pass every
+# contract test, and each fixture in platform/fixtures/ must fail on the hook
+# its "// expect: BROKEN <hook>" line names, which proves the checker can
+# catch that bug.
+check_platforms() {
+  local status=0 fixture expect output
+  say "platform-check: platform/wasmtime-platform.c and platform/fixtures/*.c"
+  if output=$("$host" platform-check --platform platform/wasmtime-platform.c --out "$out" 2>&1); then
+    echo "PASS platform-check platform/wasmtime-platform.c"
+  else
+    echo "FAIL platform-check platform/wasmtime-platform.c:"
+    grep -E '^(BROKEN|platform-check)' <<<"$output" | sed 's/^/    /'
+    status=1
+  fi
+  for fixture in platform/fixtures/*.c; do
+    expect=$(sed -n 's|^// expect: ||p' "$fixture")
+    if [ -z "$expect" ]; then
+      echo "FAIL platform-check $fixture: no '// expect: BROKEN <hook>' line"
+      status=1
+    elif output=$("$host" platform-check --platform "$fixture" --out "$out" 2>&1); then
+      echo "FAIL platform-check $fixture: every check passed, expected '$expect'"
+      status=1
+    elif grep -qF "$expect: " <<<"$output"; then
+      echo "PASS platform-check $fixture"
+    else
+      echo "FAIL platform-check $fixture: no '$expect' line; instead:"
+      grep -E '^(BROKEN|platform-check)' <<<"$output" | sed 's/^/    /'
+      status=1
+    fi
+  done
+  return $status
+}
+
 if [ "$action" = test ]; then
   passed=0 failed=0
   step() { if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi; }
@@ -207,6 +240,7 @@ if [ "$action" = test ]; then
   step "$host" run --out "$out" "${mode_args[@]}"
   step conformance
   step conformance_self_check
+  step check_platforms
   echo "test: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]
   exit

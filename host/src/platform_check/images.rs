@@ -72,7 +72,7 @@ impl Images {
 
     /// An image of `data` (copied to page-aligned memory first, as the
     /// contract promises), or `None` if the platform has no images.
-    fn new(&self, data: &[u8]) -> Result<Option<*mut c_void>> {
+    fn create(&self, data: &[u8]) -> Result<Option<*mut c_void>> {
         let aligned = self.vm.mmap_new(data.len(), super::hooks::PROT_RW)?;
         // SAFETY: `aligned` holds `data.len()` writable bytes.
         unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), aligned, data.len()) };
@@ -127,7 +127,7 @@ fn expect_contents(access: &Access, addr: *const u8, what: &str) -> Result<()> {
 
 fn contents(libs: &Libs) -> Result<Pass> {
     let (images, access) = (Images::load(libs)?, Access::install(libs)?);
-    let Some(image) = images.new(&source())? else {
+    let Some(image) = images.create(&source())? else {
         return Ok(Some(NO_IMAGE.into()));
     };
     let page = system_page_size();
@@ -146,8 +146,8 @@ fn contents(libs: &Libs) -> Result<Pass> {
 
 fn copies(libs: &Libs) -> Result<Pass> {
     let (images, access) = (Images::load(libs)?, Access::install(libs)?);
-    // `Images::new` overwrites its source after the call.
-    let Some(image) = images.new(&source())? else {
+    // `Images::create` overwrites its source after the call.
+    let Some(image) = images.create(&source())? else {
         return Ok(Some(NO_IMAGE.into()));
     };
     let addr = images.map(image, IMAGE_PAGES, 0)?;
@@ -157,7 +157,7 @@ fn copies(libs: &Libs) -> Result<Pass> {
 
 fn private(libs: &Libs) -> Result<Pass> {
     let (images, access) = (Images::load(libs)?, Access::install(libs)?);
-    let Some(image) = images.new(&source())? else {
+    let Some(image) = images.create(&source())? else {
         return Ok(Some(NO_IMAGE.into()));
     };
     let len = IMAGE_PAGES * system_page_size();
@@ -185,7 +185,7 @@ fn private(libs: &Libs) -> Result<Pass> {
 
 fn free(libs: &Libs) -> Result<Pass> {
     let (images, access) = (Images::load(libs)?, Access::install(libs)?);
-    let Some(image) = images.new(&source())? else {
+    let Some(image) = images.create(&source())? else {
         return Ok(Some(NO_IMAGE.into()));
     };
     let addr = images.map(image, IMAGE_PAGES, 0)?;
@@ -199,7 +199,7 @@ fn free(libs: &Libs) -> Result<Pass> {
         );
     }
     // A second image must be unaffected by the first one's release.
-    let Some(other) = images.new(&source())? else {
+    let Some(other) = images.create(&source())? else {
         bail!("a second image came back NULL after the first was freed");
     };
     let addr = images.map(other, IMAGE_PAGES, 0)?;

@@ -196,36 +196,54 @@ impl Report {
     }
 }
 
-/// The platform library to probe and, per mode, the one to run samples on.
-struct Prepared {
-    probe_lib: PathBuf,
-    /// Builds (for a `.c` file) or names the library for a mode, given the
-    /// mode's name and defines.
-    mode_lib: Box<dyn Fn(&str, &[&str]) -> Result<PathBuf>>,
+/// The platform under test: a source file compiled here, or a library.
+enum Prepared {
+    Source {
+        source: PathBuf,
+        work: PathBuf,
+        /// Built with every feature define.
+        all: PathBuf,
+    },
+    Library(PathBuf),
 }
 
-fn prepare(platform: &Path, work: &Path) -> Result<Prepared> {
-    let platform = platform
-        .canonicalize()
-        .with_context(|| format!("cannot find {}", platform.display()))?;
-    if platform.extension().is_some_and(|e| e == "c") {
-        let probe_lib = work.join("libplatform-all.so");
-        compile::platform(&platform, compile::ALL_DEFINES, &probe_lib)?;
-        let work = work.to_path_buf();
-        Ok(Prepared {
-            probe_lib,
-            mode_lib: Box::new(move |mode, defines| {
+impl Prepared {
+    fn new(platform: &Path, work: &Path) -> Result<Prepared> {
+        let platform = platform
+            .canonicalize()
+            .with_context(|| format!("cannot find {}", platform.display()))?;
+        if platform.extension().is_none_or(|e| e != "c") {
+            return Ok(Prepared::Library(platform));
+        }
+        let all = work.join("libplatform-all.so");
+        compile::platform(&platform, compile::ALL_DEFINES, &all)?;
+        Ok(Prepared::Source {
+            source: platform,
+            work: work.to_path_buf(),
+            all,
+        })
+    }
+
+    /// The library the contract tests probe.
+    fn probe_lib(&self) -> &Path {
+        match self {
+            Prepared::Source { all, .. } => all,
+            Prepared::Library(lib) => lib,
+        }
+    }
+
+    /// The library for `mode`'s samples: a source file is compiled with
+    /// just that mode's defines, as build.sh does, since a port may well
+    /// break only in a configuration the all-features build hides.
+    fn mode_lib(&self, mode: &str, defines: &[&str]) -> Result<PathBuf> {
+        match self {
+            Prepared::Source { source, work, .. } => {
                 let lib = work.join(format!("libplatform-{mode}.so"));
-                compile::platform(&platform, defines, &lib)?;
+                compile::platform(source, defines, &lib)?;
                 Ok(lib)
-            }),
-        })
-    } else {
-        let lib = platform.clone();
-        Ok(Prepared {
-            probe_lib: platform,
-            mode_lib: Box::new(move |_, _| Ok(lib.clone())),
-        })
+            }
+            Prepared::Library(lib) => Ok(lib.clone()),
+        }
     }
 }
 
@@ -234,9 +252,9 @@ pub fn main(args: &[String]) -> Result<i32> {
     let start = Instant::now();
     let exe = std::env::current_exe().context("cannot find the host executable")?;
     let work = compile::Workdir::new()?;
-    let prepared = prepare(&opts.platform, work.path())?;
+    let prepared = Prepared::new(&opts.platform, work.path())?;
     let helper = compile::helper(work.path())?;
-    let exported = exports(&prepared.probe_lib)?;
+    let exported = exports(prepared.probe_lib())?;
 
     let claimed: Vec<Feature> = FEATURES
         .iter()
@@ -282,7 +300,7 @@ pub fn main(args: &[String]) -> Result<i32> {
         .filter(|r| r.needs.iter().all(|f| claimed.contains(f)))
         .collect();
     let verdicts = run_parallel(&rules, |rule| {
-        probe::run(&exe, &prepared.probe_lib, &helper, rule.id, opts.timeout)
+        probe::run(&exe, prepared.probe_lib(), &helper, rule.id, opts.timeout)
     });
     for (rule, verdict) in rules.iter().zip(&verdicts) {
         report.line(rule.hook, rule.text, verdict);
@@ -353,7 +371,7 @@ fn samples(
         );
         return;
     }
-    let lib = match (prepared.mode_lib)(mode, defines) {
+    let lib = match prepared.mode_lib(mode, defines) {
         Ok(lib) => lib,
         Err(e) => {
             let what = format!("does not compile with the {mode} mode's defines: {e:#}");

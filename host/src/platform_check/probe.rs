@@ -93,8 +93,8 @@ pub fn run(
     let other = done
         .stderr
         .lines()
-        .filter(|l| !l.starts_with("step: ") && !l.trim().is_empty())
-        .last()
+        .rev()
+        .find(|l| !l.starts_with("step: ") && !l.trim().is_empty())
         .map(|l| format!(": {l}"))
         .unwrap_or_default();
     Err(match done.status {

@@ -65,7 +65,11 @@ impl Tls {
         let want = values.map(|v| v as usize);
         ensure!(
             seen == want,
-            "{who} reads slots {seen:#x?}, expected {want:#x?}"
+            "{who} reads slots 0 and 1 as {:#x} and {:#x}, expected {:#x} and {:#x}",
+            seen[0],
+            seen[1],
+            want[0],
+            want[1]
         );
         Ok(())
     }

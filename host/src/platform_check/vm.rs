@@ -405,11 +405,10 @@ fn remap_range(libs: &Libs) -> Result<Pass> {
         fill(p, 0x77);
     }
     vm.remap(pages[1], page, PROT_RW)?;
-    for (i, expected) in [(0, 0x77), (1, 0), (2, 0x77)] {
-        if let Some((at, v)) = differs(pages[i], expected) {
-            bail!(
-                "after remapping page 1 of 3, page {i} byte {at} is {v:#x}, expected {expected:#x}"
-            );
+    // Whether page 1 itself was reset is `remap-zero`'s business.
+    for i in [0, 2] {
+        if let Some((at, v)) = differs(pages[i], 0x77) {
+            bail!("after remapping page 1 of 3, page {i} byte {at} is {v:#x}, expected 0x77");
         }
     }
     Ok(None)
