@@ -108,8 +108,11 @@ check_headers() {
 # --- build -------------------------------------------------------------------
 
 build_host() {
+  local start
+  start=$(date +%s)
   say "building the host (cargo build --release -p host)"
   cargo build --release --locked -p host
+  say "host built in $(($(date +%s) - start)) s"
 }
 
 platform_defines() {
