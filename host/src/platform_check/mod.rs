@@ -252,7 +252,19 @@ pub fn main(args: &[String]) -> Result<i32> {
     let start = Instant::now();
     let exe = std::env::current_exe().context("cannot find the host executable")?;
     let work = compile::Workdir::new()?;
-    let prepared = Prepared::new(&opts.platform, work.path())?;
+    let prepared = match Prepared::new(&opts.platform, work.path()) {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            // Reported like any other failure, so scripts see the usual
+            // summary line.
+            let mut report = Report::default();
+            let rule = "compiles with every feature define";
+            report.line("compile", rule, &Err("cc's output follows".into()));
+            println!("    {}", format!("{e:#}").replace('\n', "\n    "));
+            println!("platform-check: 0 passed, {} failed", report.failed);
+            return Ok(1);
+        }
+    };
     let helper = compile::helper(work.path())?;
     let exported = exports(prepared.probe_lib())?;
 

@@ -164,8 +164,8 @@ impl Traps {
 
     /// Runs the faulting routine; returns the outcome and what the handler
     /// was told.
-    fn fault(&self, kind: Kind, addr: usize) -> (i32, Record) {
-        step(&format!("executing {}", kind.describe()));
+    fn fault(&self, kind: Kind, addr: usize, note: &str) -> (i32, Record) {
+        step(&format!("executing {}{note}", kind.describe()));
         let mut record = Record::default();
         // SAFETY: probes.c catches the fault it provokes.
         let how = unsafe { (self.trap)(kind as i32, addr, &mut record) };
@@ -175,7 +175,7 @@ impl Traps {
     /// Faults with `kind` and requires that the handler was called and
     /// resumed; returns what it was told.
     fn handled(&self, kind: Kind, addr: usize) -> Result<Record> {
-        let (how, record) = self.fault(kind, addr);
+        let (how, record) = self.fault(kind, addr, "");
         match how {
             PROBE_HANDLED => Ok(record),
             PROBE_PREVIOUS => bail!(
@@ -271,8 +271,11 @@ fn forward(libs: &Libs, siginfo: bool) -> Result<Pass> {
     let addr = traps.bad_address()?;
     // SAFETY: no preconditions.
     unsafe { (traps.set_decline)(1) };
-    step("the trap handler declined the fault; it should go to the previous handler");
-    let (how, record) = traps.fault(Kind::Load, addr);
+    let (how, record) = traps.fault(
+        Kind::Load,
+        addr,
+        " that the trap handler declines (it should reach the previous handler)",
+    );
     match how {
         PROBE_PREVIOUS if record.calls == 0 => {
             bail!("the previous handler ran, but the trap handler was never asked first")
