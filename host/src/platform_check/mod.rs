@@ -208,10 +208,8 @@ enum Prepared {
 }
 
 impl Prepared {
-    fn new(platform: &Path, work: &Path) -> Result<Prepared> {
-        let platform = platform
-            .canonicalize()
-            .with_context(|| format!("cannot find {}", platform.display()))?;
+    /// Compiles `platform` if it is a `.c` file; fails only if cc does.
+    fn new(platform: PathBuf, work: &Path) -> Result<Prepared> {
         if platform.extension().is_none_or(|e| e != "c") {
             return Ok(Prepared::Library(platform));
         }
@@ -252,7 +250,11 @@ pub fn main(args: &[String]) -> Result<i32> {
     let start = Instant::now();
     let exe = std::env::current_exe().context("cannot find the host executable")?;
     let work = compile::Workdir::new()?;
-    let prepared = match Prepared::new(&opts.platform, work.path()) {
+    let platform = opts
+        .platform
+        .canonicalize()
+        .with_context(|| format!("cannot find {}", opts.platform.display()))?;
+    let prepared = match Prepared::new(platform, work.path()) {
         Ok(prepared) => prepared,
         Err(e) => {
             // Reported like any other failure, so scripts see the usual
@@ -290,23 +292,7 @@ pub fn main(args: &[String]) -> Result<i32> {
     );
 
     let mut report = Report::default();
-    for (feature, name, hooks) in FEATURES.iter().filter(|f| claimed.contains(&f.0)) {
-        let missing: Vec<&&str> = hooks.iter().filter(|h| !exported.contains(**h)).collect();
-        if missing.is_empty() {
-            report.line(
-                "exports",
-                &format!("every {name} hook ({})", hooks.len()),
-                &Ok(None),
-            );
-        }
-        for hook in missing {
-            let why = match feature {
-                Feature::Tls => "every mode needs it".to_string(),
-                _ => format!("{} is exported, so {name} is claimed", hooks[0]),
-            };
-            report.line(hook, "is exported", &Err(format!("missing; {why}")));
-        }
-    }
+    check_exports(&exported, &claimed, &mut report);
 
     let rules: Vec<&Rule> = all_rules()
         .filter(|r| r.needs.iter().all(|f| claimed.contains(f)))
@@ -333,6 +319,27 @@ pub fn main(args: &[String]) -> Result<i32> {
         eprintln!("platform-check took {:.1} s", start.elapsed().as_secs_f64());
     }
     Ok(if report.failed == 0 { 0 } else { 1 })
+}
+
+/// Every hook of a claimed feature must be exported.
+fn check_exports(exported: &BTreeSet<String>, claimed: &[Feature], report: &mut Report) {
+    for (feature, name, hooks) in FEATURES.iter().filter(|f| claimed.contains(&f.0)) {
+        let missing: Vec<&&str> = hooks.iter().filter(|h| !exported.contains(**h)).collect();
+        if missing.is_empty() {
+            report.line(
+                "exports",
+                &format!("every {name} hook ({})", hooks.len()),
+                &Ok(None),
+            );
+        }
+        for hook in missing {
+            let why = match feature {
+                Feature::Tls => "every mode needs it".to_string(),
+                _ => format!("{} is exported, so {name} is claimed", hooks[0]),
+            };
+            report.line(hook, "is exported", &Err(format!("missing; {why}")));
+        }
+    }
 }
 
 /// Runs `f` over `items` on a few threads; results in `items`' order.
@@ -432,4 +439,37 @@ fn samples(
         }
     };
     report.line("samples", &rule, &verdict);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The child finds its probe by id: a duplicate would run the wrong one.
+    #[test]
+    fn rule_ids_are_unique() {
+        let mut seen = BTreeSet::new();
+        for rule in all_rules() {
+            assert!(seen.insert(rule.id), "duplicate rule id {}", rule.id);
+        }
+    }
+
+    /// A BROKEN line must name a hook the porter can find in the header.
+    #[test]
+    fn rules_blame_declared_hooks() {
+        let header = include_str!("../../../platform/wasmtime-platform.h");
+        for rule in all_rules() {
+            assert!(
+                header.contains(&format!("{}(", rule.hook)),
+                "rule {} blames {}, which the header does not declare",
+                rule.id,
+                rule.hook
+            );
+        }
+        for (_, _, hooks) in FEATURES {
+            for hook in *hooks {
+                assert!(header.contains(&format!("{hook}(")), "{hook}");
+            }
+        }
+    }
 }
