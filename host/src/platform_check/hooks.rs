@@ -43,7 +43,8 @@ impl Libs {
 
     /// A platform hook. `T` must be the hook's C signature.
     pub fn sym<T: Copy>(&self, name: &str) -> Result<T> {
-        lookup(&self.platform, name).with_context(|| format!("the platform lacks `{name}`"))
+        lookup(&self.platform, name)
+            .map_err(|_| anyhow::anyhow!("the platform does not export `{name}`"))
     }
 
     /// A function of probes.c. `T` must be its C signature.
@@ -60,12 +61,22 @@ fn lookup<T: Copy>(lib: &Library, name: &str) -> Result<T> {
 }
 
 /// The virtual-memory hooks, with the contract's error codes as `Result`s.
+/// Each is resolved when first called, so that one missing hook fails only
+/// the probes that call it, not every probe of the group.
 pub struct Vm {
-    mmap_new: unsafe extern "C" fn(usize, u32, *mut *mut u8) -> i32,
-    mmap_remap: unsafe extern "C" fn(*mut u8, usize, u32) -> i32,
-    munmap: unsafe extern "C" fn(*mut u8, usize) -> i32,
-    mprotect: unsafe extern "C" fn(*mut u8, usize, u32) -> i32,
-    page_size: unsafe extern "C" fn() -> usize,
+    mmap_new: Result<unsafe extern "C" fn(usize, u32, *mut *mut u8) -> i32>,
+    mmap_remap: Result<unsafe extern "C" fn(*mut u8, usize, u32) -> i32>,
+    munmap: Result<unsafe extern "C" fn(*mut u8, usize) -> i32>,
+    mprotect: Result<unsafe extern "C" fn(*mut u8, usize, u32) -> i32>,
+    page_size: Result<unsafe extern "C" fn() -> usize>,
+}
+
+/// A resolved hook, or the error saying it is missing.
+fn hook<T: Copy>(resolved: &Result<T>) -> Result<T> {
+    resolved
+        .as_ref()
+        .copied()
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn status(what: &str, code: i32) -> Result<()> {
@@ -76,24 +87,25 @@ fn status(what: &str, code: i32) -> Result<()> {
 impl Vm {
     pub fn load(libs: &Libs) -> Result<Vm> {
         Ok(Vm {
-            mmap_new: libs.sym("wasmtime_mmap_new")?,
-            mmap_remap: libs.sym("wasmtime_mmap_remap")?,
-            munmap: libs.sym("wasmtime_munmap")?,
-            mprotect: libs.sym("wasmtime_mprotect")?,
-            page_size: libs.sym("wasmtime_page_size")?,
+            mmap_new: libs.sym("wasmtime_mmap_new"),
+            mmap_remap: libs.sym("wasmtime_mmap_remap"),
+            munmap: libs.sym("wasmtime_munmap"),
+            mprotect: libs.sym("wasmtime_mprotect"),
+            page_size: libs.sym("wasmtime_page_size"),
         })
     }
 
     /// The raw status and pointer, for probes that expect an error.
-    pub fn mmap_new_raw(&self, size: usize, prot: u32) -> (i32, *mut u8) {
+    pub fn mmap_new_raw(&self, size: usize, prot: u32) -> Result<(i32, *mut u8)> {
+        let mmap_new = hook(&self.mmap_new)?;
         let mut ptr = std::ptr::null_mut();
         // SAFETY: a valid out-pointer; the hook allocates fresh memory.
-        let code = unsafe { (self.mmap_new)(size, prot, &mut ptr) };
-        (code, ptr)
+        let code = unsafe { mmap_new(size, prot, &mut ptr) };
+        Ok((code, ptr))
     }
 
     pub fn mmap_new(&self, size: usize, prot: u32) -> Result<*mut u8> {
-        let (code, ptr) = self.mmap_new_raw(size, prot);
+        let (code, ptr) = self.mmap_new_raw(size, prot)?;
         status(
             &format!("wasmtime_mmap_new({size:#x}, {})", prot_name(prot)),
             code,
@@ -108,26 +120,27 @@ impl Vm {
     pub fn remap(&self, ptr: *mut u8, size: usize, prot: u32) -> Result<()> {
         // SAFETY: probes only pass ranges they mapped.
         status("wasmtime_mmap_remap", unsafe {
-            (self.mmap_remap)(ptr, size, prot)
+            hook(&self.mmap_remap)?(ptr, size, prot)
         })
     }
 
     pub fn munmap(&self, ptr: *mut u8, size: usize) -> Result<()> {
         // SAFETY: probes only pass ranges they mapped and no longer use.
-        status("wasmtime_munmap", unsafe { (self.munmap)(ptr, size) })
+        status("wasmtime_munmap", unsafe { hook(&self.munmap)?(ptr, size) })
     }
 
     pub fn mprotect(&self, ptr: *mut u8, size: usize, prot: u32) -> Result<()> {
         // SAFETY: probes only pass ranges they mapped.
         status(
             &format!("wasmtime_mprotect(.., {})", prot_name(prot)),
-            unsafe { (self.mprotect)(ptr, size, prot) },
+            unsafe { hook(&self.mprotect)?(ptr, size, prot) },
         )
     }
 
-    pub fn page_size(&self) -> usize {
+    pub fn page_size(&self) -> Result<usize> {
+        let page_size = hook(&self.page_size)?;
         // SAFETY: no preconditions.
-        unsafe { (self.page_size)() }
+        Ok(unsafe { page_size() })
     }
 }
 

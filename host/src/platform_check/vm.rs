@@ -203,13 +203,13 @@ pub const RULES: &[Rule] = &[
 ];
 
 fn page_size_power_of_two(libs: &Libs) -> Result<Pass> {
-    let size = Vm::load(libs)?.page_size();
+    let size = Vm::load(libs)?.page_size()?;
     ensure!(size.is_power_of_two(), "returned {size}");
     Ok(None)
 }
 
 fn page_size_real(libs: &Libs) -> Result<Pass> {
-    let (size, real) = (Vm::load(libs)?.page_size(), system_page_size());
+    let (size, real) = (Vm::load(libs)?.page_size()?, system_page_size());
     ensure!(
         size == real,
         "returned {size}, the system's pages are {real} bytes"
@@ -306,7 +306,7 @@ fn mmap_prot(libs: &Libs, prot: u32) -> Result<Pass> {
 
 fn mmap_exec(libs: &Libs) -> Result<Pass> {
     let (vm, access) = (Vm::load(libs)?, Access::install(libs)?);
-    let (code, ptr) = vm.mmap_new_raw(system_page_size(), PROT_RW | PROT_EXEC);
+    let (code, ptr) = vm.mmap_new_raw(system_page_size(), PROT_RW | PROT_EXEC)?;
     if code != 0 {
         // Wasmtime writes code into RW memory and then makes it RX, which the
         // mprotect rules check; refusing RWX (W^X) is the platform's right.
@@ -324,7 +324,7 @@ fn mmap_impossible(libs: &Libs) -> Result<Pass> {
     let vm = Vm::load(libs)?;
     let page = system_page_size();
     for size in [1usize << 62, usize::MAX & !(page - 1)] {
-        let (code, ptr) = vm.mmap_new_raw(size, PROT_NONE);
+        let (code, ptr) = vm.mmap_new_raw(size, PROT_NONE)?;
         ensure!(
             code != 0,
             "a {size:#x}-byte mapping returned 0 (success) at {ptr:p}"
