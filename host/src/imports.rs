@@ -7,15 +7,14 @@ use object::{Object, ObjectSymbol};
 use std::collections::BTreeSet;
 use std::path::Path;
 
-const TLS: &[&str] = &["wasmtime_tls_get", "wasmtime_tls_set"];
+// The platform hooks of Wasmtime 48's `capi.rs`, grouped by the feature that
+// declares them. The platform checker tests the same groups.
 
-// `wasmtime_mmap_remap` is absent on purpose: Wasmtime 48 calls it only when
-// resetting memory slots for reuse, which only the pooling allocator does, and
-// that allocator needs `std`. The platform implements it anyway (the header
-// declares it and the porter's kit tests it), but this embedding never links
-// to it.
-const VIRTUAL_MEMORY: &[&str] = &[
+pub const TLS: &[&str] = &["wasmtime_tls_get", "wasmtime_tls_set"];
+
+pub const VIRTUAL_MEMORY: &[&str] = &[
     "wasmtime_mmap_new",
+    "wasmtime_mmap_remap",
     "wasmtime_munmap",
     "wasmtime_mprotect",
     "wasmtime_page_size",
@@ -24,7 +23,7 @@ const VIRTUAL_MEMORY: &[&str] = &[
     "wasmtime_memory_image_free",
 ];
 
-const SYNC: &[&str] = &[
+pub const SYNC: &[&str] = &[
     "wasmtime_sync_lock_acquire",
     "wasmtime_sync_lock_release",
     "wasmtime_sync_lock_free",
@@ -35,7 +34,13 @@ const SYNC: &[&str] = &[
     "wasmtime_sync_rwlock_free",
 ];
 
-const SIGNALS: &[&str] = &["wasmtime_init_traps"];
+pub const SIGNALS: &[&str] = &["wasmtime_init_traps"];
+
+/// Declared, implemented by the platform, and tested by the checker, but
+/// never imported by a `no_std` embedding: Wasmtime 48 calls
+/// `wasmtime_mmap_remap` only when resetting memory slots for reuse, which
+/// only the pooling allocator does, and that allocator needs `std`.
+const NEVER_IMPORTED: &[&str] = &["wasmtime_mmap_remap"];
 
 /// Compiler builtins a toolchain may leave undefined for the C library; they
 /// are tolerated in every mode.
@@ -48,19 +53,39 @@ pub fn expected(mode: EmbMode) -> BTreeSet<&'static str> {
         EmbMode::Vm => &[TLS, VIRTUAL_MEMORY, SYNC],
         EmbMode::Full => &[TLS, VIRTUAL_MEMORY, SYNC, SIGNALS],
     };
-    groups.iter().flat_map(|g| g.iter().copied()).collect()
+    groups
+        .iter()
+        .flat_map(|g| g.iter().copied())
+        .filter(|hook| !NEVER_IMPORTED.contains(hook))
+        .collect()
 }
 
-/// The undefined dynamic symbols of a shared object.
+/// The undefined dynamic symbols of a shared object: what it imports.
 pub fn undefined_symbols(path: &Path) -> Result<BTreeSet<String>> {
+    dynamic_symbols(path, false)
+}
+
+/// The global dynamic symbols a shared object defines: what it exports.
+pub fn exported_symbols(path: &Path) -> Result<BTreeSet<String>> {
+    dynamic_symbols(path, true)
+}
+
+fn dynamic_symbols(path: &Path, defined: bool) -> Result<BTreeSet<String>> {
     let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let file = object::File::parse(&*data)
         .with_context(|| format!("{} is not an object file", path.display()))?;
     let mut names = BTreeSet::new();
-    for sym in file.dynamic_symbols().filter(|s| s.is_undefined()) {
-        let name = sym.name().context("undefined symbol with a bad name")?;
-        if !name.is_empty() {
-            names.insert(name.to_string());
+    for sym in file.dynamic_symbols() {
+        let wanted = if defined {
+            sym.is_definition() && sym.is_global()
+        } else {
+            sym.is_undefined()
+        };
+        if wanted {
+            let name = sym.name().context("dynamic symbol with a bad name")?;
+            if !name.is_empty() {
+                names.insert(name.to_string());
+            }
         }
     }
     Ok(names)

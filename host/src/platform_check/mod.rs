@@ -16,8 +16,8 @@ mod sync;
 mod tls;
 mod vm;
 
+use crate::imports;
 use anyhow::{Context, Result, bail};
-use object::{Object, ObjectSymbol};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -35,40 +35,14 @@ pub enum Feature {
 
 /// The hooks of each feature; the first one's presence claims the feature.
 const FEATURES: &[(Feature, &str, &[&str])] = &[
-    (
-        Feature::Tls,
-        "TLS",
-        &["wasmtime_tls_get", "wasmtime_tls_set"],
-    ),
+    (Feature::Tls, "TLS", imports::TLS),
     (
         Feature::VirtualMemory,
         "virtual memory",
-        &[
-            "wasmtime_mmap_new",
-            "wasmtime_mmap_remap",
-            "wasmtime_munmap",
-            "wasmtime_mprotect",
-            "wasmtime_page_size",
-            "wasmtime_memory_image_new",
-            "wasmtime_memory_image_map_at",
-            "wasmtime_memory_image_free",
-        ],
+        imports::VIRTUAL_MEMORY,
     ),
-    (
-        Feature::Sync,
-        "custom sync",
-        &[
-            "wasmtime_sync_lock_acquire",
-            "wasmtime_sync_lock_release",
-            "wasmtime_sync_lock_free",
-            "wasmtime_sync_rwlock_read",
-            "wasmtime_sync_rwlock_read_release",
-            "wasmtime_sync_rwlock_write",
-            "wasmtime_sync_rwlock_write_release",
-            "wasmtime_sync_rwlock_free",
-        ],
-    ),
-    (Feature::Signals, "native signals", &["wasmtime_init_traps"]),
+    (Feature::Sync, "custom sync", imports::SYNC),
+    (Feature::Signals, "native signals", imports::SIGNALS),
 ];
 
 /// Each mode, the features it needs and the defines build.sh compiles its
@@ -164,18 +138,6 @@ fn parse(args: &[String]) -> Result<Options> {
     Ok(opts)
 }
 
-/// The defined dynamic symbols of a shared object.
-fn exports(path: &Path) -> Result<BTreeSet<String>> {
-    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let file = object::File::parse(&*data)
-        .with_context(|| format!("{} is not a shared object", path.display()))?;
-    Ok(file
-        .dynamic_symbols()
-        .filter(|s| s.is_definition() && s.is_global())
-        .filter_map(|s| s.name().ok().map(str::to_string))
-        .collect())
-}
-
 #[derive(Default)]
 struct Report {
     passed: usize,
@@ -268,7 +230,7 @@ pub fn main(args: &[String]) -> Result<i32> {
         }
     };
     let helper = compile::helper(work.path())?;
-    let exported = exports(prepared.probe_lib())?;
+    let exported = imports::exported_symbols(prepared.probe_lib())?;
 
     let claimed: Vec<Feature> = FEATURES
         .iter()
