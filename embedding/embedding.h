@@ -270,16 +270,16 @@ typedef struct EmbApi {
    */
   void (*error_free)(struct EmbError *error);
   /**
-   * Creates an engine with the mode's configuration. Fails when the
-   * processor lacks a feature the mode's native code was compiled for.
+   * Creates an engine with the mode's configuration.
    */
   struct EmbError *(*engine_new)(struct EmbEngine **out);
   void (*engine_free)(struct EmbEngine *engine);
   /**
    * Loads an artifact precompiled by the host for this mode. The bytes are
    * copied; Wasmtime checks its version, target, flags and configuration
-   * and refuses a mismatch. The artifact must come from a trusted compiler:
-   * its code is run as is.
+   * and refuses a mismatch, including a CPU feature the artifact's code
+   * needs and this processor lacks (checked with CPUID). The artifact must
+   * come from a trusted compiler: its code is run as is.
    */
   struct EmbError *(*module_load)(const struct EmbEngine *engine,
                                   const uint8_t *bytes,

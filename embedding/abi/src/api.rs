@@ -200,15 +200,15 @@ pub struct EmbApi {
     /// Releases an error. `NULL` is allowed.
     pub error_free: unsafe extern "C" fn(error: *mut EmbError),
 
-    /// Creates an engine with the mode's configuration. Fails when the
-    /// processor lacks a feature the mode's native code was compiled for.
+    /// Creates an engine with the mode's configuration.
     pub engine_new: unsafe extern "C" fn(out: *mut *mut EmbEngine) -> *mut EmbError,
     pub engine_free: unsafe extern "C" fn(engine: *mut EmbEngine),
 
     /// Loads an artifact precompiled by the host for this mode. The bytes are
     /// copied; Wasmtime checks its version, target, flags and configuration
-    /// and refuses a mismatch. The artifact must come from a trusted compiler:
-    /// its code is run as is.
+    /// and refuses a mismatch, including a CPU feature the artifact's code
+    /// needs and this processor lacks (checked with CPUID). The artifact must
+    /// come from a trusted compiler: its code is run as is.
     pub module_load: unsafe extern "C" fn(
         engine: *const EmbEngine,
         bytes: *const u8,
