@@ -234,6 +234,30 @@ check_platforms() {
   return $status
 }
 
+# ... and it must be able to see a divergence: in `full` mode on a platform
+# whose signal handler leaves the signal blocked, the second trap kills the
+# embedding, which stock Wasmtime survives.
+conformance_catches_divergence() {
+  local lib="$out/fixtures/trap-no-nodefer.so" script=host/tests/wast/traps-twice.wast log
+  mkdir -p "$out/fixtures"
+  # shellcheck disable=SC2046 # the defines are meant to split into words
+  cc -std=c11 -O2 -fPIC -shared -Iplatform $(platform_defines full) \
+    -o "$lib" platform/fixtures/trap-no-nodefer.c
+  "$host" conformance --out "$out" --mode full "$script" >/dev/null ||
+    { echo "FAIL conformance divergence check: $script fails on the real platform"; return 1; }
+  if log=$("$host" conformance --out "$out" --mode full --platform "$lib" "$script"); then
+    echo "FAIL conformance divergence check: a crashing platform was not reported"
+    return 1
+  fi
+  if grep -q "conformance full: 0 passed, 1 failed, 0 skipped, 1 divergent" <<<"$log"; then
+    echo "PASS conformance divergence check"
+  else
+    echo "FAIL conformance divergence check: unexpected report:"
+    echo "$log"
+    return 1
+  fi
+}
+
 if [ "$action" = test ]; then
   passed=0 failed=0
   step() { if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi; }
@@ -243,6 +267,7 @@ if [ "$action" = test ]; then
   step "$host" run --out "$out" "${mode_args[@]}"
   step conformance
   step conformance_self_check
+  step conformance_catches_divergence
   step check_platforms
   echo "test: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]

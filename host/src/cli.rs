@@ -25,11 +25,12 @@ usage:
       Times fixed workloads in each mode's embedding and on stock Wasmtime
       (native, and Pulley for minimal), side by side; medians of N runs
       (default 11) and ratios to stock native.
-  host conformance [--mode M]... [--json FILE] [--jobs N] [--timeout SECS] [PATH]...
+  host conformance [--mode M]... [--json FILE] [--jobs N] [--timeout SECS] [--platform LIB] [PATH]...
       Runs the spec testsuite's .wast scripts (PATH: directories or files;
       default $WASM_TESTSUITE, else ../shared/testsuite) in the embedding of
       each mode and on stock Wasmtime, and compares them directive by
-      directive. --timeout limits each script (default 300 s).
+      directive. --timeout limits each script (default 300 s). --platform
+      runs the embedding on another platform library (e.g. your port).
 
 DIR defaults to $EMBEDDING_OUT, else the out/ directory build.sh writes.";
 
@@ -178,6 +179,7 @@ pub fn main(args: &[String]) -> Result<i32> {
                 json: opts.json.clone(),
                 jobs: opts.jobs,
                 timeout: opts.timeout,
+                platform: opts.platform.clone(),
             })
         }
         // The child process of `conformance`, one per script and side.
@@ -185,7 +187,7 @@ pub fn main(args: &[String]) -> Result<i32> {
             let (Some(side), [script]) = (&opts.side, &opts.positional[..]) else {
                 bail!("conformance-script needs --side and one script");
             };
-            crate::conformance::child(side, &opts.out, script.as_ref())
+            crate::conformance::child(side, &opts.out, opts.platform.as_deref(), script.as_ref())
         }
         "platform-check" => crate::platform_check::main(rest),
         // The child process of `platform-check`, one per rule.

@@ -35,6 +35,9 @@ pub struct Options {
     pub json: Option<PathBuf>,
     pub jobs: usize,
     pub timeout: Duration,
+    /// A platform library to run the embedding on instead of the mode's own
+    /// (a port under test); stock Wasmtime is unaffected.
+    pub platform: Option<PathBuf>,
 }
 
 /// Which side a child runs.
@@ -122,8 +125,14 @@ fn run_child(exe: &Path, side: Side, script: &Path, opts: &Options) -> SideResul
     cmd.args(["conformance-script", "--side", side.name(), "--out"])
         .arg(&opts.out)
         .arg(script)
+        // Set or cleared explicitly: the child must not pick up a platform
+        // from the environment that this run was not asked to use.
+        .env_remove("EMBEDDING_PLATFORM")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    if let Some(platform) = &opts.platform {
+        cmd.arg("--platform").arg(platform);
+    }
     let mut child = match cmd.spawn() {
         Ok(child) => child,
         Err(e) => {
@@ -180,7 +189,13 @@ fn run_child(exe: &Path, side: Side, script: &Path, opts: &Options) -> SideResul
                 None => format!("exited with {s}"),
             },
         };
-        result.aborted = Some(format!("{how} after line {last}: {}", stderr.trim()));
+        let stderr = stderr.trim();
+        let said = if stderr.is_empty() {
+            String::new()
+        } else {
+            format!(": {stderr}")
+        };
+        result.aborted = Some(format!("{how} after line {last}{said}"));
     }
     result
 }
@@ -236,8 +251,9 @@ fn one_line(text: &str) -> String {
     flat.chars().take(400).collect()
 }
 
-/// `host conformance-script --side S --out DIR FILE`: the child process.
-pub fn child(side: &str, out: &Path, script: &Path) -> Result<i32> {
+/// `host conformance-script --side S --out DIR [--platform LIB] FILE`: the
+/// child process.
+pub fn child(side: &str, out: &Path, platform: Option<&Path>, script: &Path) -> Result<i32> {
     let source = std::fs::read_to_string(script)
         .with_context(|| format!("cannot read {}", script.display()))?;
     let path = script.display().to_string();
@@ -246,7 +262,7 @@ pub fn child(side: &str, out: &Path, script: &Path) -> Result<i32> {
         script::run(&mut backend, &path, &source, &mut ChildSink)
     } else {
         let mode = parse_mode(side)?;
-        let emb = Embedding::load(&Paths::in_dir(out, mode), mode)?;
+        let emb = Embedding::load(&Paths::in_dir(out, mode).with_platform(platform), mode)?;
         let compiler = Compiler::new(mode)?;
         let engine = emb.engine()?;
         let mut backend = backends::Embedded::new(&compiler, &engine)?;
@@ -410,14 +426,23 @@ pub fn main(opts: &Options) -> Result<i32> {
                 Some(detail) => println!("{label} {mode} spec/{}: {detail}", v.script),
                 None => println!("{label} {mode} spec/{}", v.script),
             }
-            for (line, here, there) in &v.divergences {
+            // The first few make the point; `--json` has them all.
+            const SHOWN: usize = 5;
+            let outcome = |f: &Option<String>| {
+                f.as_deref()
+                    .map_or("passed".to_string(), |f| format!("failed ({f})"))
+            };
+            for (line, here, there) in v.divergences.iter().take(SHOWN) {
                 println!(
                     "    divergent at line {line}: embedding {}, stock Wasmtime {}",
-                    here.as_deref()
-                        .map_or("passed".to_string(), |f| format!("failed ({f})")),
-                    there
-                        .as_deref()
-                        .map_or("passed".to_string(), |f| format!("failed ({f})"))
+                    outcome(here),
+                    outcome(there)
+                );
+            }
+            if v.divergences.len() > SHOWN {
+                println!(
+                    "    ... and {} more divergent directives",
+                    v.divergences.len() - SHOWN
                 );
             }
             regressions += v.regressions;
