@@ -13,6 +13,7 @@
 mod artifacts;
 mod bad_input;
 mod bench;
+mod children;
 mod cli;
 mod conformance;
 mod embedding;

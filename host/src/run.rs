@@ -11,7 +11,6 @@ use embedding_abi::EmbMode;
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
-use std::time::Instant;
 
 /// Tallies PASS/FAIL lines.
 #[derive(Default)]
@@ -76,18 +75,7 @@ pub fn all_modes(opts: &Options) -> Result<i32> {
             }
             counts
         });
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = child.try_wait()? {
-                break Some(status);
-            }
-            if start.elapsed() > opts.timeout {
-                child.kill()?;
-                child.wait()?;
-                break None;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        };
+        let status = crate::children::wait_with_limit(&mut child, opts.timeout)?;
         let counts = relay.join().expect("relay thread");
         tally.passed += counts.passed;
         tally.failed += counts.failed;

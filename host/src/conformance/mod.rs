@@ -162,19 +162,9 @@ fn run_child(exe: &Path, side: Side, script: &Path, opts: &Options) -> SideResul
         }
         text
     });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if start.elapsed() > opts.timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(_) => break None,
-        }
-    };
+    // An error while waiting is reported like a timeout: the script's
+    // outcome is unknown either way.
+    let status = crate::children::wait_with_limit(&mut child, opts.timeout).unwrap_or(None);
     let (mut result, ended) = reader.join().unwrap_or_default();
     let stderr = errors.join().unwrap_or_default();
     if result.aborted.is_none() && !ended {

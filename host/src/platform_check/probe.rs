@@ -10,7 +10,7 @@ use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What a finished child did.
 pub struct Finished {
@@ -42,18 +42,7 @@ pub fn run_with_limit(mut cmd: Command, limit: Duration) -> Result<Finished> {
         let _ = err.read_to_string(&mut s);
         s
     });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break Some(status);
-        }
-        if start.elapsed() > limit {
-            child.kill()?;
-            child.wait()?;
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let status = crate::children::wait_with_limit(&mut child, limit)?;
     Ok(Finished {
         status,
         stdout: out.join().unwrap_or_default(),
