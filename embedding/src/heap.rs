@@ -86,6 +86,7 @@ unsafe impl Allocator for ArenaSource {
 struct LockedHeap {
     locked: AtomicBool,
     used: AtomicUsize,
+    peak: AtomicUsize,
     dlmalloc: UnsafeCell<Dlmalloc<ArenaSource>>,
 }
 
@@ -109,7 +110,8 @@ impl LockedHeap {
 
     fn account(&self, ptr: *mut u8, added: usize, removed: usize) -> *mut u8 {
         if !ptr.is_null() {
-            self.used.fetch_add(added, Ordering::Relaxed);
+            let now = self.used.fetch_add(added, Ordering::Relaxed) + added;
+            self.peak.fetch_max(now, Ordering::Relaxed);
             self.used.fetch_sub(removed, Ordering::Relaxed);
         }
         ptr
@@ -139,6 +141,7 @@ unsafe impl GlobalAlloc for LockedHeap {
 static HEAP: LockedHeap = LockedHeap {
     locked: AtomicBool::new(false),
     used: AtomicUsize::new(0),
+    peak: AtomicUsize::new(0),
     dlmalloc: UnsafeCell::new(Dlmalloc::new_with_allocator(ArenaSource {
         given: AtomicBool::new(false),
     })),
@@ -147,4 +150,10 @@ static HEAP: LockedHeap = LockedHeap {
 /// Bytes currently allocated (requested sizes, without dlmalloc's overhead).
 pub unsafe extern "C" fn heap_used() -> usize {
     HEAP.used.load(Ordering::Relaxed)
+}
+
+/// The most bytes ever allocated at once (the high-water mark of
+/// [`heap_used`]): what a board's heap must at least hold.
+pub unsafe extern "C" fn heap_peak() -> usize {
+    HEAP.peak.load(Ordering::Relaxed)
 }

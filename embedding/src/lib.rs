@@ -37,6 +37,7 @@ static API: EmbApi = EmbApi {
     heap_size: heap::HEAP_SIZE,
     set_panic_hook: panic::set_panic_hook,
     heap_used: heap::heap_used,
+    heap_peak: heap::heap_peak,
     error_free: errors::error_free,
     engine_new: engine::engine_new,
     engine_free: engine::engine_free,

@@ -111,6 +111,11 @@ impl Embedding {
         unsafe { (self.api.heap_used)() }
     }
 
+    pub fn heap_peak(&self) -> usize {
+        // SAFETY: no preconditions.
+        unsafe { (self.api.heap_peak)() }
+    }
+
     /// Turns the ABI's `EmbError *` into a `Result`, freeing the error.
     fn check(&self, error: *mut EmbError) -> Result<(), Failure> {
         if error.is_null() {

@@ -150,9 +150,10 @@ pub fn one_mode(mode: EmbMode, opts: &Options) -> Result<i32> {
     }
     if verbose {
         println!(
-            "    heap: {} of {} bytes in use",
+            "    heap: {} of {} bytes in use, peak {}",
             emb.heap_used(),
-            emb.heap_size()
+            emb.heap_size(),
+            emb.heap_peak()
         );
     }
     Ok(if tally.failed == 0 { 0 } else { 1 })

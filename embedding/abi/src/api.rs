@@ -19,7 +19,7 @@
 use core::ffi::c_void;
 
 /// Bumped on any incompatible change to this file.
-pub const EMB_ABI_VERSION: u32 = 2;
+pub const EMB_ABI_VERSION: u32 = 3;
 
 /// Name of the one symbol the embedding exports.
 pub const EMB_API_SYMBOL: &str = "embedding_api";
@@ -197,6 +197,10 @@ pub struct EmbApi {
     ),
     /// Bytes of the heap currently allocated.
     pub heap_used: unsafe extern "C" fn() -> usize,
+    /// The most bytes of the heap ever allocated at once since the embedding
+    /// was loaded: the smallest heap this workload fits in (plus allocator
+    /// overhead and fragmentation).
+    pub heap_peak: unsafe extern "C" fn() -> usize,
     /// Releases an error. `NULL` is allowed.
     pub error_free: unsafe extern "C" fn(error: *mut EmbError),
 
