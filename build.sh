@@ -264,7 +264,7 @@ if [ "$action" = test ]; then
   step check_headers
   say "host unit tests (cargo test -p host)"
   step cargo test --release --locked -p host
-  step "$host" run --out "$out" "${mode_args[@]}"
+  step "$host" samples --out "$out" "${mode_args[@]}"
   step conformance
   step conformance_self_check
   step conformance_catches_divergence
@@ -273,4 +273,4 @@ if [ "$action" = test ]; then
   [ "$failed" -eq 0 ]
   exit
 fi
-"$host" run --out "$out" "${mode_args[@]}"
+"$host" samples --out "$out" "${mode_args[@]}"

@@ -9,7 +9,7 @@ use wasmtime::{Engine, Module};
 pub unsafe extern "C" fn engine_new(out: *mut *mut EmbEngine) -> *mut EmbError {
     status((|| {
         non_null("engine_new: out", out)?;
-        let config = modes::config(MODE).map_err(errors::from_wasmtime)?;
+        let config = modes::config(MODE, cfg!(feature = "wasi")).map_err(errors::from_wasmtime)?;
         let engine = Engine::new(&config).map_err(errors::from_wasmtime)?;
         // SAFETY: checked non-null above.
         unsafe { *out = Box::into_raw(Box::new(engine)).cast() };
@@ -68,7 +68,7 @@ pub unsafe fn module<'a>(module: *const EmbModule) -> Result<&'a Module, *mut Em
 }
 
 /// Names the two commonest mistakes before Wasmtime's ELF parser does.
-fn check_artifact_magic(bytes: &[u8]) -> Result<(), *mut EmbError> {
+pub fn check_artifact_magic(bytes: &[u8]) -> Result<(), *mut EmbError> {
     if bytes.starts_with(b"\0asm") {
         return Err(errors::message(
             "this is a WebAssembly binary, not a precompiled artifact: the embedding has no \

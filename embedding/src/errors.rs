@@ -45,6 +45,11 @@ fn new(kind: EmbErrorKind, trap_code: u8, text: String) -> *mut EmbError {
 
 /// Converts a Wasmtime error, classifying traps by their code.
 pub fn from_wasmtime(error: wasmtime::Error) -> *mut EmbError {
+    from_wasmtime_ref(&error)
+}
+
+/// As [`from_wasmtime`], for an error that stays with its owner.
+pub fn from_wasmtime_ref(error: &wasmtime::Error) -> *mut EmbError {
     let text = format!("{error:#}");
     if let Some(trap) = error.downcast_ref::<Trap>() {
         new(EmbErrorKind::Trap, *trap as u8, text)

@@ -13,11 +13,15 @@ mod engine;
 mod errors;
 mod heap;
 mod host_funcs;
+#[cfg(feature = "wasi")]
+mod os;
 mod panic;
 mod softfloat;
 mod store;
+#[cfg(feature = "wasi")]
+mod wasi;
 
-use embedding_abi::{EMB_ABI_VERSION, EmbApi, EmbMode};
+use embedding_abi::{EMB_ABI_VERSION, EmbApi, EmbMode, EmbWasiApi};
 
 #[cfg(not(any(feature = "minimal", feature = "vm")))]
 compile_error!("build the embedding with exactly one of the features `minimal`, `vm`, `full`");
@@ -52,7 +56,13 @@ static API: EmbApi = EmbApi {
     register_instance: store::register,
     call: store::call,
     global_get: store::global_get,
+    wasi: WASI_API,
 };
+
+#[cfg(feature = "wasi")]
+const WASI_API: *const EmbWasiApi = &wasi::API;
+#[cfg(not(feature = "wasi"))]
+const WASI_API: *const EmbWasiApi = core::ptr::null();
 
 /// The embedding's only exported symbol: its whole C ABI.
 #[unsafe(no_mangle)]

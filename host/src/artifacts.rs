@@ -13,7 +13,7 @@ impl Compiler {
     pub fn new(mode: EmbMode) -> Result<Compiler> {
         // Exactly the configuration the embedding loads with (`modes.rs`);
         // the host only adds the compiler, which `Config::new` enables here.
-        let config = modes::config(mode)?;
+        let config = modes::config(mode, false)?;
         let engine = Engine::new(&config)
             .map_err(anyhow::Error::from)
             .with_context(|| {

@@ -7,9 +7,9 @@ use embedding_abi::EmbMode;
 use std::path::PathBuf;
 use std::time::Duration;
 
+const USAGE_HEAD: &str = "usage:";
 const USAGE: &str = "\
-usage:
-  host run [--out DIR] [--mode M]... [--timeout SECS] [--verbose] [--platform LIB]
+  host samples [--out DIR] [--mode M]... [--timeout SECS] [--verbose] [--platform LIB]
       Runs the samples and bad-input checks of each mode (default: all) in a
       child process per mode; prints PASS/FAIL lines and a summary. LIB
       replaces the mode's libwasmtime-platform.so (default $EMBEDDING_PLATFORM).
@@ -32,7 +32,16 @@ usage:
       directive. --timeout limits each script (default 300 s). --platform
       runs the embedding on another platform library (e.g. your port).
 
+  host guests [--out DIR] [--mode M]... [--guests DIR] [CASE]...
+      Runs the WASI guests of guests/cases/ (built into DIR/guests by
+      guests/build.sh) in each mode's wasi build and on stock Wasmtime with
+      wasmtime-wasi, and compares stdout, stderr, exit status and files.
+
 DIR defaults to $EMBEDDING_OUT, else the out/ directory build.sh writes.";
+
+fn usage() -> String {
+    format!("{USAGE_HEAD}\n{}\n{USAGE}", crate::wasi::run::USAGE)
+}
 
 /// Options shared by the subcommands.
 pub struct Options {
@@ -46,6 +55,7 @@ pub struct Options {
     pub side: Option<String>,
     pub positional: Vec<String>,
     pub platform: Option<PathBuf>,
+    pub guests: Option<PathBuf>,
 }
 
 fn default_out() -> PathBuf {
@@ -67,6 +77,7 @@ fn parse(args: &[String]) -> Result<Options> {
         side: None,
         positional: Vec::new(),
         platform: std::env::var_os("EMBEDDING_PLATFORM").map(PathBuf::from),
+        guests: None,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -97,7 +108,8 @@ fn parse(args: &[String]) -> Result<Options> {
                     .parse()
                     .with_context(|| format!("--jobs {n}: not a number"))?;
             }
-            flag if flag.starts_with('-') => bail!("unknown option {flag}\n{USAGE}"),
+            "--guests" => opts.guests = Some(value("--guests")?.into()),
+            flag if flag.starts_with('-') => bail!("unknown option {flag}\n{}", usage()),
             _ => opts.positional.push(arg.clone()),
         }
     }
@@ -114,12 +126,38 @@ fn one_mode(opts: &Options) -> Result<EmbMode> {
 /// Runs the command; returns the process exit status.
 pub fn main(args: &[String]) -> Result<i32> {
     let Some((command, rest)) = args.split_first() else {
-        println!("{USAGE}");
+        println!("{}", usage());
         return Ok(2);
     };
+    // `run` passes everything after the program to the guest, so it has a
+    // parser of its own.
+    if command == "run" || command == "run-program" {
+        let platform = std::env::var_os("EMBEDDING_PLATFORM").map(PathBuf::from);
+        let run = crate::wasi::run::RunArgs::parse(rest, default_out(), platform)?;
+        return if command == "run" {
+            crate::wasi::run::main(&run)
+        } else {
+            crate::wasi::run::child(&run)
+        };
+    }
     let mut opts = parse(rest)?;
     match command.as_str() {
-        "run" => {
+        "guests" => {
+            if opts.modes.is_empty() {
+                opts.modes = crate::MODES.to_vec();
+            }
+            let guests = opts
+                .guests
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../guests")));
+            crate::wasi::guests::main(&crate::wasi::guests::Options {
+                out: opts.out.clone(),
+                modes: opts.modes.clone(),
+                guests,
+                only: opts.positional.clone(),
+            })
+        }
+        "samples" => {
             if opts.modes.is_empty() {
                 opts.modes = crate::MODES.to_vec();
             }
@@ -193,9 +231,9 @@ pub fn main(args: &[String]) -> Result<i32> {
         // The child process of `platform-check`, one per rule.
         "platform-probe" => crate::platform_check::child(&opts.positional),
         "help" | "--help" | "-h" => {
-            println!("{USAGE}");
+            println!("{}", usage());
             Ok(0)
         }
-        other => bail!("unknown command `{other}`\n{USAGE}"),
+        other => bail!("unknown command `{other}`\n{}", usage()),
     }
 }

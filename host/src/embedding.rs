@@ -22,7 +22,15 @@ pub struct Paths {
 impl Paths {
     /// The layout build.sh writes: `<out>/<mode>/lib*.so`.
     pub fn in_dir(out: &Path, mode: EmbMode) -> Paths {
-        let dir = out.join(crate::mode_name(mode));
+        Paths::in_build_dir(out.join(crate::mode_name(mode)))
+    }
+
+    /// The build with the `wasi` feature: `<out>/<mode>-wasi/lib*.so`.
+    pub fn wasi(out: &Path, mode: EmbMode) -> Paths {
+        Paths::in_build_dir(out.join(format!("{}-wasi", crate::mode_name(mode))))
+    }
+
+    fn in_build_dir(dir: PathBuf) -> Paths {
         Paths {
             platform: dir.join("libwasmtime-platform.so"),
             embedding: dir.join("libembedding.so"),
@@ -41,7 +49,7 @@ impl Paths {
 /// A loaded embedding. Only one should be loaded per process: the platform
 /// library is loaded `RTLD_GLOBAL` and its hooks are process-wide.
 pub struct Embedding {
-    api: &'static EmbApi,
+    pub(crate) api: &'static EmbApi,
     // Dropped in declaration order: the embedding before the platform it uses.
     _embedding: Library,
     _platform: Library,
@@ -117,7 +125,7 @@ impl Embedding {
     }
 
     /// Turns the ABI's `EmbError *` into a `Result`, freeing the error.
-    fn check(&self, error: *mut EmbError) -> Result<(), Failure> {
+    pub(crate) fn check(&self, error: *mut EmbError) -> Result<(), Failure> {
         if error.is_null() {
             return Ok(());
         }
@@ -191,8 +199,8 @@ impl fmt::Display for Failure {
 impl std::error::Error for Failure {}
 
 pub struct Engine<'e> {
-    emb: &'e Embedding,
-    raw: *mut EmbEngine,
+    pub(crate) emb: &'e Embedding,
+    pub(crate) raw: *mut EmbEngine,
 }
 
 impl Drop for Engine<'_> {

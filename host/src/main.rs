@@ -2,7 +2,9 @@
 //! modes, checks and loads the embedding, and runs its samples.
 //!
 //! ```text
-//! host run [--out DIR] [--mode M]... [--timeout SECS] [--verbose]
+//! host samples [--out DIR] [--mode M]... [--timeout SECS] [--verbose]
+//! host run [--mode M] [--dir H::G]... [--env N=V]... [--fuel N] PROGRAM.wasm [ARGS...]
+//! host guests [--mode M]... [CASE]...
 //! host imports --mode M [--out DIR]
 //! host precompile --mode M INPUT.wat|wasm OUTPUT.cwasm
 //! host platform-check --platform FILE.c|LIB.so [--timeout SECS]
@@ -22,6 +24,7 @@ mod platform_check;
 mod run;
 mod samples;
 mod values;
+mod wasi;
 
 use embedding_abi::EmbMode;
 

@@ -283,4 +283,153 @@ pub struct EmbApi {
         name_len: usize,
         out: *mut EmbVal,
     ) -> *mut EmbError,
+
+    /// WASI programs, or `NULL` when the embedding was built without its
+    /// `wasi` feature.
+    pub wasi: *const EmbWasiApi,
+}
+
+// SAFETY: the table is immutable and its `wasi` pointer, when set, points at
+// another immutable static.
+unsafe impl Sync for EmbApi {}
+
+/// Opaque handle to a component loaded from a precompiled artifact.
+pub struct EmbComponent {
+    _opaque: [u8; 0],
+}
+
+/// Opaque handle to a WASI program: a component, its store and its WASI
+/// context (arguments, environment, files), ready to run once.
+pub struct EmbProgram {
+    _opaque: [u8; 0],
+}
+
+/// A UTF-8 string: pointer and length, no terminator.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct EmbStr {
+    pub ptr: *const u8,
+    pub len: usize,
+}
+
+/// What a file-tree entry is.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmbFileKind {
+    Directory = 0,
+    RegularFile = 1,
+}
+
+/// One entry of a program's in-memory file tree.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct EmbFileEntry {
+    /// Index into [`EmbWasiConfig::preopens`] of the directory this entry is
+    /// under.
+    pub preopen: u32,
+    /// Path below that directory, components separated by `/`, no leading
+    /// `/`, no `.` or `..`. Missing parent directories are created.
+    pub path: EmbStr,
+    pub kind: EmbFileKind,
+    /// A regular file's contents (copied); ignored for a directory.
+    pub data: *const u8,
+    pub data_len: usize,
+}
+
+/// How a program is set up; everything is copied by
+/// [`EmbWasiApi::program_new`].
+#[repr(C)]
+pub struct EmbWasiConfig {
+    /// `argv`, including the program name as the first element.
+    pub args: *const EmbStr,
+    pub nargs: usize,
+    /// Environment variables as `NAME=VALUE`.
+    pub env: *const EmbStr,
+    pub nenv: usize,
+    /// The guest paths of the preopened directories, e.g. `/data`.
+    pub preopens: *const EmbStr,
+    pub npreopens: usize,
+    /// The files and directories inside them.
+    pub files: *const EmbFileEntry,
+    pub nfiles: usize,
+    /// Fuel the program may burn in all; running out traps with `OutOfFuel`.
+    pub fuel: u64,
+    /// Fuel between yields to the other programs of the same
+    /// [`EmbWasiApi::run`]; 0 never yields.
+    pub yield_interval: u64,
+}
+
+/// Receives one entry of a program's file tree; see
+/// [`EmbWasiApi::program_files`].
+pub type EmbFileVisitor = unsafe extern "C" fn(
+    env: *mut c_void,
+    preopen: u32,
+    path: *const u8,
+    path_len: usize,
+    kind: EmbFileKind,
+    data: *const u8,
+    data_len: usize,
+);
+
+/// How a program ended, filled in by [`EmbWasiApi::program_status`].
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmbProgramState {
+    /// Not run yet.
+    Ready = 0,
+    /// Returned from `wasi:cli/run` or called `exit`: see the exit code.
+    Exited = 1,
+    /// Trapped, or failed to instantiate: see the error.
+    Failed = 2,
+}
+
+/// WASI 0.2 (`wasi:cli/command` components) on the platform's OS services
+/// (`platform/embedding-os.h`). Programs run on the embedding's own
+/// executor: several programs passed to one [`EmbWasiApi::run`] interleave,
+/// yielding to each other every `yield_interval` units of fuel and whenever
+/// one waits for a clock.
+#[repr(C)]
+pub struct EmbWasiApi {
+    /// Loads a component precompiled by the host for this mode (a preview 1
+    /// program is turned into a component before it is precompiled). The
+    /// same checks and trust apply as for [`EmbApi::module_load`].
+    pub component_load: unsafe extern "C" fn(
+        engine: *const EmbEngine,
+        bytes: *const u8,
+        len: usize,
+        out: *mut *mut EmbComponent,
+    ) -> *mut EmbError,
+    pub component_free: unsafe extern "C" fn(component: *mut EmbComponent),
+    /// Creates a program: links `component` against the embedding's WASI
+    /// (an import it does not provide is an error naming it) and sets up its
+    /// context from `config`.
+    pub program_new: unsafe extern "C" fn(
+        engine: *const EmbEngine,
+        component: *const EmbComponent,
+        config: *const EmbWasiConfig,
+        out: *mut *mut EmbProgram,
+    ) -> *mut EmbError,
+    pub program_free: unsafe extern "C" fn(program: *mut EmbProgram),
+    /// Runs `count` programs to completion, interleaved; each ends exited or
+    /// failed. Returns an error only when the arguments are unusable (a
+    /// program already run, or a null pointer), or when every remaining
+    /// program waits for something that can never happen.
+    pub run: unsafe extern "C" fn(programs: *const *mut EmbProgram, count: usize) -> *mut EmbError,
+    /// How `program` ended. When it exited, `*exit_code` is its code (0
+    /// when `run` returned success, 1 when it returned an error). When it
+    /// failed, the returned error says why (a trap, with its code, or a
+    /// failed instantiation); otherwise `NULL` is returned.
+    pub program_status: unsafe extern "C" fn(
+        program: *const EmbProgram,
+        state: *mut EmbProgramState,
+        exit_code: *mut i32,
+    ) -> *mut EmbError,
+    /// Calls `visit` for every directory and file of the program's tree, as
+    /// it stands now (after a run: with the program's writes), parents
+    /// before children, names in byte order.
+    pub program_files: unsafe extern "C" fn(
+        program: *const EmbProgram,
+        visit: EmbFileVisitor,
+        env: *mut c_void,
+    ) -> *mut EmbError,
 }

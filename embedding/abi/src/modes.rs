@@ -8,16 +8,24 @@
 //! memory and trap tunable itself.
 
 use crate::api::EmbMode;
-use wasmtime::{Config, Result};
+use wasmtime::{Config, Result, WasmFeatures};
 
 /// The configuration of `mode`, for precompiling (host) and loading
-/// (embedding) alike.
-pub fn config(mode: EmbMode) -> Result<Config> {
-    match mode {
+/// (embedding) alike. `wasi` says whether the embedding was built with its
+/// `wasi` feature, which adds the component model.
+pub fn config(mode: EmbMode, wasi: bool) -> Result<Config> {
+    let mut config = match mode {
         EmbMode::Minimal => minimal(),
         EmbMode::Vm => vm(),
         EmbMode::Full => full(),
-    }
+    }?;
+    // An artifact records the proposals it was compiled with, and Wasmtime
+    // refuses one that names a proposal the loading engine lacks. The host is
+    // built with the component model, so say explicitly whether the
+    // embedding has it: a core module compiled for a build without WASI must
+    // not claim it.
+    config.wasm_features(WasmFeatures::COMPONENT_MODEL, wasi);
+    Ok(config)
 }
 
 /// `minimal`: the platform provides TLS and nothing else.

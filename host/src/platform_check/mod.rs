@@ -328,7 +328,7 @@ fn run_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
     results.into_iter().map(|(_, r)| r).collect()
 }
 
-/// The samples of `mode`, end to end through `host run` with this platform.
+/// The samples of `mode`, end to end through `host samples` with this platform.
 fn samples(
     exe: &Path,
     opts: &Options,
@@ -360,10 +360,10 @@ fn samples(
             return;
         }
     };
-    // Generous: `host run` precompiles every sample first.
+    // Generous: `host samples` precompiles every sample first.
     let limit = opts.timeout * 30;
     let mut cmd = std::process::Command::new(exe);
-    cmd.args(["run", "--mode", mode, "--platform"])
+    cmd.args(["samples", "--mode", mode, "--platform"])
         .arg(&lib)
         .arg("--out")
         .arg(&out)

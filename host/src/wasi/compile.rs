@@ -1,0 +1,97 @@
+//! Turning a WASI program into an artifact for a mode's `wasi` build: a
+//! preview 1 core module is first made a component with the preview 1
+//! adapter of the same Wasmtime release, so the embedding keeps one WASI
+//! implementation (0.2). Artifacts are cached under `<out>/cache/`, keyed by
+//! the program's content and the compiler's configuration.
+
+use anyhow::{Context, Result, bail};
+use embedding_abi::{EmbMode, modes};
+use sha2::{Digest, Sha256};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use wasmtime::Engine;
+
+/// Cranelift (or Pulley) set up exactly as the mode's `wasi` build loads.
+pub struct ComponentCompiler {
+    engine: Engine,
+    mode: EmbMode,
+}
+
+/// A core module or a component, told apart by the binary's header.
+pub fn is_component(wasm: &[u8]) -> bool {
+    wasmparser::Parser::is_component(wasm)
+}
+
+/// Wraps a preview 1 command module in a component.
+pub fn adapt_preview1(module: &[u8]) -> Result<Vec<u8>> {
+    use wasi_preview1_component_adapter_provider::{
+        WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
+    };
+    wit_component::ComponentEncoder::default()
+        .module(module)
+        .context("not a WASI preview 1 program")?
+        .adapter(
+            WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME,
+            WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
+        )?
+        .validate(true)
+        .encode()
+        .context("cannot adapt the preview 1 program into a component")
+}
+
+/// The program as a component: as given, or adapted from preview 1.
+pub fn to_component(wasm: &[u8]) -> Result<Vec<u8>> {
+    let wasm = if wasm.starts_with(b"\0asm") {
+        std::borrow::Cow::Borrowed(wasm)
+    } else {
+        // WebAssembly text, for hand-written test components.
+        std::borrow::Cow::Owned(wat::parse_bytes(wasm).context("neither WebAssembly nor its text format")?.into_owned())
+    };
+    if is_component(&wasm) {
+        return Ok(wasm.into_owned());
+    }
+    if !wasmparser::Parser::is_core_wasm(&wasm) {
+        bail!("not a WebAssembly module or component");
+    }
+    adapt_preview1(&wasm)
+}
+
+impl ComponentCompiler {
+    pub fn new(mode: EmbMode) -> Result<ComponentCompiler> {
+        let config = modes::config(mode, true)?;
+        let engine = Engine::new(&config)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("configuring the compiler for {}-wasi", crate::mode_name(mode)))?;
+        Ok(ComponentCompiler { engine, mode })
+    }
+
+    pub fn precompile(&self, wasm: &[u8]) -> Result<Vec<u8>> {
+        let component = to_component(wasm)?;
+        Ok(self.engine.precompile_component(&component)?)
+    }
+
+    /// `precompile`, through the cache in `out/cache/`.
+    pub fn precompile_cached(&self, out: &Path, wasm: &[u8]) -> Result<(Vec<u8>, PathBuf)> {
+        let mut digest = Sha256::new();
+        digest.update(wasm);
+        // Wasmtime's own summary of everything that makes an artifact
+        // loadable (version, target, flags, tunables).
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.engine.precompile_compatibility_hash().hash(&mut h);
+        digest.update(h.finish().to_le_bytes());
+        let key: String = digest.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let dir = out.join("cache").join(format!("{}-wasi", crate::mode_name(self.mode)));
+        let path = dir.join(format!("{key}.cwasm"));
+        if let Ok(artifact) = std::fs::read(&path) {
+            return Ok((artifact, path));
+        }
+        let artifact = self.precompile(wasm)?;
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        // Written under another name first, so a concurrent reader never
+        // sees half an artifact.
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&tmp, &artifact).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok((artifact, path))
+    }
+}

@@ -1,0 +1,11 @@
+//! WASI programs: compiling them for the embedding's `wasi` builds, running
+//! them (`host run`), and comparing them with stock Wasmtime
+//! (`host guests`).
+
+pub mod cases;
+pub mod compile;
+pub mod embedded;
+pub mod guests;
+pub mod run;
+pub mod stock;
+pub mod tree;
