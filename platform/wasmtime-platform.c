@@ -580,7 +580,10 @@ void embedding_os_sleep_until(uint64_t deadline) {
  * arm, s390x and loongarch64; only on any other architecture does the
  * `custom-fiber` feature make it import these two hooks instead. So no
  * x86_64 embedding ever imports them (Wasmtime 48.0.8's build.rs:
- * has_custom_fiber = !has_builtin_stackswitch && feature "custom-fiber").
+ * has_custom_fiber = !has_builtin_stackswitch && feature "custom-fiber";
+ * and the fiber crate's stackswitch.rs picks its x86_64 code before
+ * `custom`). Fibers also need Wasmtime's `async`, which this embedding
+ * does not enable.
  * This x86_64 version is the reference a porter translates to their own
  * architecture; `host platform-check` proves it, no shipped build uses it.
  *
