@@ -9,9 +9,14 @@
  *   WASMTIME_VIRTUAL_MEMORY       mmap, memory images (vm, full)
  *   WASMTIME_CUSTOM_SYNC          locks               (vm, full)
  *   WASMTIME_NATIVE_SIGNALS       trap handling       (full)
+ *   WASMTIME_CUSTOM_FIBER         stack switching     (no x86_64 build: see
+ *                                                     that section)
+ *   EMBEDDING_OS_SERVICES         clocks, entropy, console for WASI
+ *                                                     (builds with `wasi`)
  *
- * The contract of every function is documented in wasmtime-platform.h, which
- * is generated from Wasmtime itself. Comments below say how Linux meets that
+ * The contract of every Wasmtime hook is documented in wasmtime-platform.h,
+ * which is generated from Wasmtime itself; that of the OS services in
+ * embedding-os.h, generated from the embedding's own declarations. Comments below say how Linux meets that
  * contract and what a port must preserve. Return values: 0 on success, an
  * error code otherwise (here: the errno value), which Wasmtime reports as
  * "os error N".
@@ -36,6 +41,17 @@
 #if defined(WASMTIME_NATIVE_SIGNALS)
 #include <signal.h>
 #include <ucontext.h>
+#endif
+
+#if defined(EMBEDDING_OS_SERVICES)
+#include "embedding-os.h"
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 #endif
 
 /* ------------------------------------------------------------------------
@@ -381,3 +397,292 @@ int32_t wasmtime_init_traps(wasmtime_trap_handler_t handler) {
 }
 
 #endif /* WASMTIME_NATIVE_SIGNALS */
+
+/* ------------------------------------------------------------------------
+ * OS services for WASI: clocks, entropy, the console.
+ *
+ * Only an embedding built with the `wasi` feature imports these (their
+ * contract is in embedding-os.h), so the section is compiled only with
+ * EMBEDDING_OS_SERVICES: a port without WASI never writes them. None of
+ * them calls back into the embedding.
+ * ------------------------------------------------------------------------ */
+
+#if defined(EMBEDDING_OS_SERVICES)
+
+#define NANOS_PER_SECOND 1000000000ull
+
+static uint64_t timespec_nanos(const struct timespec *ts) {
+  return (uint64_t)ts->tv_sec * NANOS_PER_SECOND + (uint64_t)ts->tv_nsec;
+}
+
+/*
+ * CLOCK_MONOTONIC is one clock for the whole machine (the kernel corrects
+ * per-CPU counters), so a read on one thread is never earlier than a read
+ * that happened before it on another. A kernel reading a per-CPU cycle
+ * counter must make the same promise, e.g. with a synchronised TSC.
+ */
+uint64_t embedding_os_monotonic_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts); /* cannot fail for this clock */
+  return timespec_nanos(&ts);
+}
+
+uint64_t embedding_os_monotonic_resolution(void) {
+  struct timespec ts;
+  if (clock_getres(CLOCK_MONOTONIC, &ts) != 0)
+    return 1;
+  uint64_t nanos = timespec_nanos(&ts);
+  return nanos != 0 ? nanos : 1; /* zero is not a resolution */
+}
+
+/* Before 1970 cannot be expressed in the unsigned result: no wall clock. */
+int32_t embedding_os_wall_now(uint64_t *seconds, uint32_t *nanoseconds) {
+  struct timespec ts;
+  if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || ts.tv_sec < 0)
+    return -1;
+  *seconds = (uint64_t)ts.tv_sec;
+  *nanoseconds = (uint32_t)ts.tv_nsec;
+  return 0;
+}
+
+/* Kernels before 3.17 lack getrandom(2); /dev/urandom is the same pool. */
+static int32_t random_from_urandom(uint8_t *buf, uintptr_t len) {
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  while (len > 0) {
+    ssize_t n = read(fd, buf, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      close(fd);
+      return -1;
+    }
+    buf += n;
+    len -= (uintptr_t)n;
+  }
+  close(fd);
+  return 0;
+}
+
+/*
+ * getrandom(2) with no flags blocks only until the kernel's pool has been
+ * seeded once (early boot), then never: that wait is what makes the bytes
+ * unpredictable. Requests above 256 bytes may be cut short by a signal, so
+ * loop until the buffer is full.
+ */
+int32_t embedding_os_random(uint8_t *buf, uintptr_t len) {
+  while (len > 0) {
+    ssize_t n = getrandom(buf, len, 0);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return errno == ENOSYS ? random_from_urandom(buf, len) : -1;
+    }
+    buf += n;
+    len -= (uintptr_t)n;
+  }
+  return 0;
+}
+
+/* A descriptor someone made non-blocking: wait for it instead of failing. */
+static int wait_ready(int fd, short events) {
+  struct pollfd p = {.fd = fd, .events = events};
+  int n;
+  do
+    n = poll(&p, 1, -1);
+  while (n < 0 && errno == EINTR);
+  return n < 0 ? -1 : 0;
+}
+
+/*
+ * Writing to a pipe whose reader has gone raises SIGPIPE, which kills the
+ * process unless the host ignores it; the contract asks for -1 instead, and
+ * a platform cannot rely on the host's signal dispositions. So SIGPIPE is
+ * blocked on this thread for the duration of the write and, if the write
+ * raised it, taken back out of the pending set (the approach libraries use
+ * where send(MSG_NOSIGNAL) is not available, which is the case for pipes,
+ * files and terminals). A SIGPIPE already pending before the write belongs
+ * to someone else and is left alone.
+ */
+int32_t embedding_os_console_write(uint32_t stream, const uint8_t *buf,
+                                   uintptr_t len) {
+  if (stream != 1 && stream != 2)
+    return -1;
+  int fd = (int)stream;
+
+  sigset_t sigpipe, saved_mask, pending;
+  sigemptyset(&sigpipe);
+  sigaddset(&sigpipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &sigpipe, &saved_mask);
+  sigpending(&pending);
+  bool was_pending = sigismember(&pending, SIGPIPE);
+
+  int32_t result = 0;
+  while (len > 0) {
+    ssize_t n = write(fd, buf, len);
+    if (n >= 0) { /* possibly short: a pipe, a signal, a full device */
+      buf += n;
+      len -= (uintptr_t)n;
+    } else if (errno == EINTR) {
+      continue;
+    } else if ((errno == EAGAIN || errno == EWOULDBLOCK) &&
+               wait_ready(fd, POLLOUT) == 0) {
+      continue;
+    } else {
+      if (errno == EPIPE && !was_pending) {
+        const struct timespec now = {0, 0};
+        while (sigtimedwait(&sigpipe, NULL, &now) < 0 && errno == EINTR)
+          ;
+      }
+      result = -1;
+      break;
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
+  return result;
+}
+
+intptr_t embedding_os_console_read(uint8_t *buf, uintptr_t len) {
+  for (;;) {
+    ssize_t n = read(0, buf, len);
+    if (n >= 0)
+      return n; /* 0: end of input */
+    if (errno == EINTR)
+      continue;
+    if ((errno == EAGAIN || errno == EWOULDBLOCK) && wait_ready(0, POLLIN) == 0)
+      continue;
+    return -1;
+  }
+}
+
+/*
+ * An absolute deadline on the same clock as embedding_os_monotonic_now: a
+ * sleep interrupted by a signal simply starts again toward the same
+ * deadline, without the drift of recomputing a relative delay.
+ */
+void embedding_os_sleep_until(uint64_t deadline) {
+  struct timespec ts = {
+      .tv_sec = (time_t)(deadline / NANOS_PER_SECOND),
+      .tv_nsec = (long)(deadline % NANOS_PER_SECOND),
+  };
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+    ;
+}
+
+#endif /* EMBEDDING_OS_SERVICES */
+
+/* ------------------------------------------------------------------------
+ * Stack switching (fibers).
+ *
+ * Wasmtime runs async calls on fibers: separate stacks it switches to and
+ * from. It has built-in switching code for x86_64, aarch64, riscv64, x86,
+ * arm, s390x and loongarch64; only on any other architecture does the
+ * `custom-fiber` feature make it import these two hooks instead. So no
+ * x86_64 embedding ever imports them (Wasmtime 48.0.8's build.rs:
+ * has_custom_fiber = !has_builtin_stackswitch && feature "custom-fiber";
+ * and the fiber crate's stackswitch.rs picks its x86_64 code before
+ * `custom`). Fibers also need Wasmtime's `async`, which this embedding
+ * does not enable.
+ * This x86_64 version is the reference a porter translates to their own
+ * architecture; `host platform-check` proves it, no shipped build uses it.
+ *
+ * The stack, as Wasmtime lays it out (top_of_stack is 16-byte aligned):
+ *
+ *   top_of_stack -  8   reserved for Wasmtime (where results are passed);
+ *                       written before every switch, never touch it
+ *   top_of_stack - 16   the stack pointer of whichever side is suspended:
+ *                       the fiber's before it runs or while it waits, the
+ *                       resumer's while the fiber runs
+ *   below               the fiber's own stack
+ *
+ * wasmtime_fiber_switch(top) saves the callee-saved registers on the
+ * current stack, swaps the stack pointer with the one in top - 16, and
+ * restores the other side's registers from its stack. The same call both
+ * resumes a fiber and suspends it. Everything else the ABI preserves across
+ * a call is the compiler's problem, since switch is an ordinary call to it.
+ * (Not saved, like Wasmtime's own x86_64 code: the MXCSR and x87 control
+ * words, which nothing in Wasmtime changes.)
+ * ------------------------------------------------------------------------ */
+
+#if defined(WASMTIME_CUSTOM_FIBER)
+#if !defined(__x86_64__)
+#error "write wasmtime_fiber_switch and the fiber start routine for this architecture"
+#endif
+
+/* What a suspended side leaves on its stack, lowest address first: exactly
+ * what the second half of wasmtime_fiber_switch pops. */
+struct fiber_frame {
+  uint64_t r15, r14, r13, r12, rbx, rbp;
+  void *return_address;
+};
+
+/*
+ * linux_fiber_start is where a new fiber's first "return" from the switch
+ * lands. wasmtime_fiber_init parked entry in r12, its first argument in r13
+ * and top_of_stack in r14. When entry returns, its result is the stack to
+ * switch to for the last time (Wasmtime returns the fiber's own
+ * top_of_stack, which resumes whoever resumed it last); the fiber is never
+ * resumed after that, so there is nothing to return to.
+ */
+__asm__(".text\n"
+        ".globl wasmtime_fiber_switch\n"
+        ".type wasmtime_fiber_switch, @function\n"
+        ".p2align 4\n"
+        "wasmtime_fiber_switch:\n"
+        ".Lfiber_switch:\n"
+        "  push %rbp\n"
+        "  push %rbx\n"
+        "  push %r12\n"
+        "  push %r13\n"
+        "  push %r14\n"
+        "  push %r15\n"
+        "  mov -16(%rdi), %rax\n" /* the other side's saved stack pointer */
+        "  mov %rsp, -16(%rdi)\n" /* ours, for whoever switches back */
+        "  mov %rax, %rsp\n"
+        "  pop %r15\n"
+        "  pop %r14\n"
+        "  pop %r13\n"
+        "  pop %r12\n"
+        "  pop %rbx\n"
+        "  pop %rbp\n"
+        "  ret\n"
+        ".size wasmtime_fiber_switch, .-wasmtime_fiber_switch\n"
+        ".globl linux_fiber_start\n"
+        ".hidden linux_fiber_start\n"
+        ".type linux_fiber_start, @function\n"
+        "linux_fiber_start:\n"
+        "  mov %r13, %rdi\n"
+        "  mov %r14, %rsi\n"
+        "  call *%r12\n"
+        "  mov %rax, %rdi\n"
+        /* The local label: a direct call that no other library's
+         * wasmtime_fiber_switch can interpose. */
+        "  call .Lfiber_switch\n"
+        "  ud2\n"
+        ".size linux_fiber_start, .-linux_fiber_start\n");
+
+extern const char linux_fiber_start[] __attribute__((visibility("hidden")));
+
+void wasmtime_fiber_init(uint8_t *top_of_stack,
+                         uint8_t *(*entry)(uint8_t *, uint8_t *),
+                         uint8_t *entry_arg0) {
+  /*
+   * The first frame sits below the two reserved slots, placed so that
+   * linux_fiber_start runs with rsp 16-byte aligned (the switch's `ret`
+   * pops the last slot): its `call` then enters `entry` with rsp + 8
+   * aligned, as the ABI requires at every function entry.
+   */
+  uintptr_t base = ((uintptr_t)top_of_stack - 16) & ~(uintptr_t)15;
+  struct fiber_frame *frame = (struct fiber_frame *)base - 1;
+  *frame = (struct fiber_frame){
+      .r12 = (uint64_t)(uintptr_t)entry,
+      .r13 = (uint64_t)(uintptr_t)entry_arg0,
+      .r14 = (uint64_t)(uintptr_t)top_of_stack,
+      .rbp = 0, /* ends frame-pointer walks at the fiber's base */
+      .return_address = (void *)linux_fiber_start,
+  };
+  ((struct fiber_frame **)top_of_stack)[-2] = frame;
+}
+
+#endif /* WASMTIME_CUSTOM_FIBER */

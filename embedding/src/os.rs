@@ -44,8 +44,11 @@ unsafe extern "C" {
     /// standard output, 2 is standard error. Waits until every byte is
     /// accepted; a short write is not allowed.
     ///
-    /// Returns 0 on success, -1 if the stream is closed or broken; the guest
-    /// then sees its stream as closed.
+    /// Returns 0 on success, -1 if the stream is closed or broken (or
+    /// `stream` is neither 1 nor 2); the guest then sees its stream as
+    /// closed. A closed stream must not stop the program: on Unix, writing
+    /// to a pipe without a reader must not die of `SIGPIPE`, whatever the
+    /// host did with that signal.
     pub fn embedding_os_console_write(stream: u32, buf: *const u8, len: usize) -> i32;
 
     /// Reads up to `len` bytes of console input (standard input) into `buf`,
@@ -58,8 +61,11 @@ unsafe extern "C" {
 
     /// Waits until [`embedding_os_monotonic_now`] reaches `deadline`, or
     /// returns at once if it already has. Called when every guest is asleep
-    /// (`wasi:clocks` subscriptions). It may return early, e.g. on an
-    /// interrupt: the embedding checks the clock again. A platform without
-    /// any way to wait may simply return.
+    /// (`wasi:clocks` subscriptions). It may return early now and then, e.g.
+    /// on an interrupt: the embedding checks the clock and calls again. It
+    /// must not return early as a rule, which would make the embedding spin
+    /// for as long as its guests sleep: a platform without a timer to wait on
+    /// waits by reading the monotonic clock until the deadline (or halts
+    /// until the next tick). `deadline` is absolute, not a duration.
     pub fn embedding_os_sleep_until(deadline: u64);
 }

@@ -36,6 +36,23 @@ pub const SYNC: &[&str] = &[
 
 pub const SIGNALS: &[&str] = &["wasmtime_init_traps"];
 
+/// Not Wasmtime's: the OS services a `wasi` build of the embedding imports
+/// (embedding/src/os.rs, platform/embedding-os.h).
+pub const OS_SERVICES: &[&str] = &[
+    "embedding_os_monotonic_now",
+    "embedding_os_monotonic_resolution",
+    "embedding_os_wall_now",
+    "embedding_os_random",
+    "embedding_os_console_write",
+    "embedding_os_console_read",
+    "embedding_os_sleep_until",
+];
+
+/// Wasmtime's custom-fiber hooks. Never imported here: Wasmtime 48 imports
+/// them only on an architecture without built-in stack switching, and
+/// x86_64 has it. The platform checker tests a platform that exports them.
+pub const FIBER: &[&str] = &["wasmtime_fiber_init", "wasmtime_fiber_switch"];
+
 /// Declared, implemented by the platform, and tested by the checker, but
 /// never imported by a `no_std` embedding: Wasmtime 48 calls
 /// `wasmtime_mmap_remap` only when resetting memory slots for reuse, which
@@ -48,13 +65,21 @@ const MEM_BUILTINS: &[&str] = &["memcpy", "memmove", "memset", "memcmp", "bcmp"]
 
 /// The platform hooks a mode's embedding must import, no more, no less.
 pub fn expected(mode: EmbMode) -> BTreeSet<&'static str> {
+    expected_for(mode, false)
+}
+
+/// The same for a build with or without the `wasi` feature, which adds the
+/// OS services.
+pub fn expected_for(mode: EmbMode, wasi: bool) -> BTreeSet<&'static str> {
     let groups: &[&[&str]] = match mode {
         EmbMode::Minimal => &[TLS],
         EmbMode::Vm => &[TLS, VIRTUAL_MEMORY, SYNC],
         EmbMode::Full => &[TLS, VIRTUAL_MEMORY, SYNC, SIGNALS],
     };
+    let wasi_group: &[&[&str]] = if wasi { &[OS_SERVICES] } else { &[] };
     groups
         .iter()
+        .chain(wasi_group)
         .flat_map(|g| g.iter().copied())
         .filter(|hook| !NEVER_IMPORTED.contains(hook))
         .collect()
@@ -166,6 +191,17 @@ mod tests {
         full.remove("wasmtime_init_traps");
         let err = check(EmbMode::Full, &full).unwrap_err().to_string();
         assert!(err.contains("missing [\"wasmtime_init_traps\"]"), "{err}");
+    }
+
+    #[test]
+    fn wasi_adds_exactly_the_os_services() {
+        for mode in [EmbMode::Minimal, EmbMode::Vm, EmbMode::Full] {
+            let extra: BTreeSet<_> = expected_for(mode, true)
+                .difference(&expected(mode))
+                .copied()
+                .collect();
+            assert_eq!(extra, OS_SERVICES.iter().copied().collect());
+        }
     }
 
     #[test]

@@ -4,16 +4,27 @@ use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The feature defines of the generated header, all of them: a platform
-/// file compiled with all three exports every hook it implements, and the
-/// checker tests whatever that turns out to be.
-pub const ALL_DEFINES: &[&str] = &[
+/// The defines of the `full` mode, as build.sh compiles its platform.
+pub const FULL_DEFINES: &[&str] = &[
     "WASMTIME_VIRTUAL_MEMORY",
     "WASMTIME_CUSTOM_SYNC",
     "WASMTIME_NATIVE_SIGNALS",
 ];
 
-/// The repository's platform/ directory, for `wasmtime-platform.h`.
+/// Every feature define of the generated headers: a platform file compiled
+/// with all of them exports every hook it implements, and the checker tests
+/// whatever that turns out to be. `EMBEDDING_OS_SERVICES` selects the OS
+/// services of a `wasi` build (embedding-os.h); `WASMTIME_CUSTOM_FIBER` the
+/// fiber hooks, which no x86_64 embedding imports but a port may need.
+pub const ALL_DEFINES: &[&str] = &[
+    "WASMTIME_VIRTUAL_MEMORY",
+    "WASMTIME_CUSTOM_SYNC",
+    "WASMTIME_NATIVE_SIGNALS",
+    "WASMTIME_CUSTOM_FIBER",
+    "EMBEDDING_OS_SERVICES",
+];
+
+/// The repository's platform/ directory, for the generated headers.
 fn header_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../platform"))
 }
@@ -44,20 +55,21 @@ impl Drop for Workdir {
     }
 }
 
-fn run_cc(args: &[String], source: &Path, output: &Path) -> Result<()> {
+fn run_cc(args: &[String], sources: &[PathBuf], output: &Path) -> Result<()> {
     let result = Command::new(cc())
         .args(["-shared", "-fPIC", "-O2", "-pthread"])
         .args(args)
         .arg("-o")
         .arg(output)
-        .arg(source)
+        .args(sources)
         .output()
         .with_context(|| format!("cannot run {}", cc()))?;
     if !result.status.success() {
+        let names: Vec<String> = sources.iter().map(|s| s.display().to_string()).collect();
         bail!(
             "{} {} failed:\n{}",
             cc(),
-            source.display(),
+            names.join(" "),
             String::from_utf8_lossy(&result.stderr).trim_end()
         );
     }
@@ -72,15 +84,23 @@ pub fn platform(source: &Path, defines: &[&str], output: &Path) -> Result<()> {
         args.push(format!("-I{}", dir.display()));
     }
     args.extend(defines.iter().map(|d| format!("-D{d}")));
-    run_cc(&args, source, output)
+    run_cc(&args, &[source.to_path_buf()], output)
 }
 
-/// Writes probes.c into `dir` and compiles it; returns the library's path.
+/// Writes probes.c and fibers.c into `dir` and compiles them into one
+/// library; returns its path.
 pub fn helper(dir: &Path) -> Result<PathBuf> {
-    let source = dir.join("probes.c");
-    std::fs::write(&source, include_str!("probes.c"))
-        .with_context(|| format!("cannot write {}", source.display()))?;
+    let mut sources = Vec::new();
+    for (name, text) in [
+        ("probes.c", include_str!("probes.c")),
+        ("fibers.c", include_str!("fibers.c")),
+    ] {
+        let source = dir.join(name);
+        std::fs::write(&source, text)
+            .with_context(|| format!("cannot write {}", source.display()))?;
+        sources.push(source);
+    }
     let output = dir.join("libprobes.so");
-    run_cc(&[], &source, &output)?;
+    run_cc(&[], &sources, &output)?;
     Ok(output)
 }

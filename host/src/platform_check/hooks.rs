@@ -221,6 +221,7 @@ pub fn signal_name(sig: i32) -> String {
         libc::SIGABRT => "SIGABRT",
         libc::SIGKILL => "SIGKILL",
         libc::SIGTRAP => "SIGTRAP",
+        libc::SIGPIPE => "SIGPIPE",
         _ => return format!("signal {sig}"),
     };
     format!("{name} ({sig})")

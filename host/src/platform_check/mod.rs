@@ -7,9 +7,14 @@
 //! process of its own (probe.rs) and reported as one line,
 //! `ok <hook>: <rule>` or `BROKEN <hook>: <rule> (<what happened>)`.
 
+mod clocks;
 mod compile;
+mod console;
+mod entropy;
+mod fibers;
 mod hooks;
 mod images;
+mod interrupt;
 mod probe;
 mod signals;
 mod sync;
@@ -31,6 +36,10 @@ pub enum Feature {
     VirtualMemory,
     Sync,
     Signals,
+    /// The OS services of a `wasi` build (embedding-os.h).
+    OsServices,
+    /// The custom-fiber hooks (never imported on x86_64; see fibers.rs).
+    Fibers,
 }
 
 /// The hooks of each feature; the first one's presence claims the feature.
@@ -43,10 +52,13 @@ const FEATURES: &[(Feature, &str, &[&str])] = &[
     ),
     (Feature::Sync, "custom sync", imports::SYNC),
     (Feature::Signals, "native signals", imports::SIGNALS),
+    (Feature::OsServices, "OS services", imports::OS_SERVICES),
+    (Feature::Fibers, "custom fibers", imports::FIBER),
 ];
 
 /// Each mode, the features it needs and the defines build.sh compiles its
-/// platform with.
+/// platform with (`platform_defines` there; a `wasi` build adds
+/// `EMBEDDING_OS_SERVICES`, and no mode sets `WASMTIME_CUSTOM_FIBER`).
 const MODES: &[(&str, &[Feature], &[&str])] = &[
     ("minimal", &[Feature::Tls], &[]),
     (
@@ -62,7 +74,7 @@ const MODES: &[(&str, &[Feature], &[&str])] = &[
             Feature::Sync,
             Feature::Signals,
         ],
-        compile::ALL_DEFINES,
+        compile::FULL_DEFINES,
     ),
 ];
 
@@ -89,6 +101,10 @@ pub fn all_rules() -> impl Iterator<Item = &'static Rule> {
         images::RULES,
         signals::RULES,
         sync::RULES,
+        clocks::RULES,
+        entropy::RULES,
+        console::RULES,
+        fibers::RULES,
     ]
     .into_iter()
     .flatten()
@@ -419,7 +435,11 @@ mod tests {
     /// A BROKEN line must name a hook the porter can find in the header.
     #[test]
     fn rules_blame_declared_hooks() {
-        let header = include_str!("../../../platform/wasmtime-platform.h");
+        let header = [
+            include_str!("../../../platform/wasmtime-platform.h"),
+            include_str!("../../../platform/embedding-os.h"),
+        ]
+        .concat();
         for rule in all_rules() {
             assert!(
                 header.contains(&format!("{}(", rule.hook)),
