@@ -137,12 +137,15 @@ platform_defines() {
   if [ "${2:-}" = wasi ]; then echo "-DEMBEDDING_OS_SERVICES"; fi
 }
 
+# Builds mode $1 into out/$1, or with a second argument `wasi`, the build
+# with WASI into out/$1-wasi.
 build_mode() {
-  local mode=$1 dir="$out/$1" start end
+  local mode=$1 wasi=${2:-} dir="$out/$1" features=$1 start end
+  if [ "$wasi" = wasi ]; then dir="$out/$mode-wasi" features="$mode,wasi"; fi
   mkdir -p "$dir"
   start=$(date +%s)
-  say "building the $mode embedding (cargo build-embedding --features $mode)"
-  cargo build-embedding --features "$mode"
+  say "building the $mode${wasi:+ + wasi} embedding (cargo build-embedding --features $features)"
+  cargo build-embedding --features "$features"
   cp "target/$target/embedding/libembedding.a" "$dir/libembedding.a"
 
   # x86_64-unknown-none cannot emit a cdylib, so the staticlib is linked into
@@ -160,10 +163,19 @@ build_mode() {
 
   say "compiling $dir/libwasmtime-platform.so"
   # shellcheck disable=SC2046 # the defines are meant to split into words
-  cc -std=c11 -O2 -Wall -Wextra -Werror -fPIC -shared $(platform_defines "$mode") \
+  cc -std=c11 -O2 -Wall -Wextra -Werror -fPIC -shared $(platform_defines "$mode" "$wasi") \
     -Iplatform -o "$dir/libwasmtime-platform.so" platform/wasmtime-platform.c
   end=$(date +%s)
-  say "$mode: libembedding.so is $(stat -c %s "$dir/libembedding.so") bytes stripped (built in $((end - start)) s)"
+  say "$mode${wasi:+ + wasi}: libembedding.so is $(stat -c %s "$dir/libembedding.so") bytes stripped (built in $((end - start)) s)"
+}
+
+# The WASI guests, built from source into out/guests/ (guests/README.md).
+build_guests() {
+  local start
+  start=$(date +%s)
+  say "building the WASI guests (guests/build.sh)"
+  guests/build.sh
+  say "guests built in $(($(date +%s) - start)) s"
 }
 
 # --- main --------------------------------------------------------------------
@@ -183,7 +195,11 @@ fi
 ensure_toolchain
 [ "$action" != test ] || ensure_cbindgen
 build_host
-for mode in "${modes[@]}"; do build_mode "$mode"; done
+for mode in "${modes[@]}"; do
+  build_mode "$mode"
+  build_mode "$mode" wasi
+done
+build_guests
 [ "$action" != build ] || exit 0
 
 host="$root/target/release/host"
@@ -305,6 +321,7 @@ if [ "$action" = test ]; then
   say "host unit tests (cargo test -p host)"
   step cargo test --release --locked -p host
   step "$host" samples --out "$out" "${mode_args[@]}"
+  step "$host" guests --out "$out" "${mode_args[@]}"
   step conformance
   step conformance_self_check
   step conformance_catches_divergence
@@ -313,4 +330,7 @@ if [ "$action" = test ]; then
   [ "$failed" -eq 0 ]
   exit
 fi
-"$host" samples --out "$out" "${mode_args[@]}"
+status=0
+"$host" samples --out "$out" "${mode_args[@]}" || status=1
+"$host" guests --out "$out" "${mode_args[@]}" || status=1
+exit $status
