@@ -157,6 +157,8 @@ pub fn main(args: &[String]) -> Result<i32> {
                 only: opts.positional.clone(),
             })
         }
+        // The child of the `interleave` check.
+        "interleave" => crate::wasi::checks::interleave_child(one_mode(&opts)?, &opts.out),
         "samples" => {
             if opts.modes.is_empty() {
                 opts.modes = crate::MODES.to_vec();

@@ -42,9 +42,9 @@ fn emb_str(s: &str) -> EmbStr {
 }
 
 pub struct Component<'a> {
-    emb: &'a Embedding,
     api: &'static EmbWasiApi,
     raw: *mut EmbComponent,
+    _engine: std::marker::PhantomData<&'a Embedding>,
 }
 
 impl Drop for Component<'_> {
@@ -76,9 +76,9 @@ impl Engine<'_> {
             (api.component_load)(self.raw, artifact.as_ptr(), artifact.len(), &mut raw)
         })?;
         Ok(Component {
-            emb: self.emb,
             api,
             raw,
+            _engine: std::marker::PhantomData,
         })
     }
 

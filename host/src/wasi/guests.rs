@@ -24,6 +24,8 @@ pub struct Options {
 
 /// Output kept per stream from the embedding's side.
 const CAPTURE_LIMIT: usize = 64 << 20;
+/// The most heap a run that prints a lot may use: far below what it prints.
+const OUTPUT_HEAP_BOUND: u64 = 64 << 20;
 /// A case without its own `timeout` that runs this long has hung.
 const SAFETY_LIMIT: Duration = Duration::from_secs(120);
 
@@ -64,6 +66,23 @@ pub fn main(opts: &Options) -> Result<i32> {
                 Err(e) => {
                     failed += 1;
                     println!("FAIL {where_} guest/{}: {}", case.name, format!("{e:#}").replace('\n', " | "));
+                }
+            }
+        }
+    }
+    if opts.only.is_empty() {
+        for &mode in &opts.modes {
+            for (name, check) in super::checks::CHECKS {
+                let where_ = crate::mode_name(mode);
+                match check(mode, &opts.out) {
+                    Ok(()) => {
+                        passed += 1;
+                        println!("PASS {where_} wasi/{name}");
+                    }
+                    Err(e) => {
+                        failed += 1;
+                        println!("FAIL {where_} wasi/{name}: {}", format!("{e:#}").replace('\n', " | "));
+                    }
                 }
             }
         }
@@ -142,6 +161,7 @@ fn write_tree(tree: &Tree, dir: &Path) -> Result<()> {
 
 /// What the embedding's run produced.
 struct Run {
+    heap_peak: Option<u64>,
     stdout: Vec<u8>,
     stdout_len: u64,
     stderr: Vec<u8>,
@@ -200,11 +220,16 @@ fn run_embedded(case: &Case, p: &Prepared, mode: EmbMode, compiler: &ComponentCo
     let _ = feeder.join();
     let (stdout, stdout_len) = stdout.join().expect("capture thread")?;
     let (stderr, _) = stderr.join().expect("capture thread")?;
+    let report = std::fs::read_to_string(&report).ok();
+    let heap_peak = report
+        .as_deref()
+        .and_then(|r| r.lines().find_map(|l| l.strip_prefix("heap-peak ")))
+        .and_then(|n| n.parse().ok());
     let end = match status {
         None => End::Timeout,
-        Some(status) => match std::fs::read_to_string(&report) {
-            Ok(line) => End::decode(&line),
-            Err(_) => End::Error(format!(
+        Some(status) => match &report {
+            Some(text) => End::decode(text.lines().next().unwrap_or("")),
+            None => End::Error(format!(
                 "the embedding's process ended with {status} without reporting: {}",
                 String::from_utf8_lossy(&stderr).trim()
             )),
@@ -213,6 +238,7 @@ fn run_embedded(case: &Case, p: &Prepared, mode: EmbMode, compiler: &ComponentCo
     let trees = maps.iter().map(DirMap::read).collect::<Result<Vec<_>>>()?;
     std::fs::remove_dir_all(&work).ok();
     Ok(Run {
+        heap_peak,
         stdout,
         stdout_len,
         stderr,
@@ -261,6 +287,9 @@ fn check(case: &Case, p: &Prepared, mode: EmbMode, compiler: &ComponentCompiler,
     }
     if let Some(n) = case.stdout_bytes {
         ensure!(run.stdout_len == n, "stdout has {} bytes, expected {n}", run.stdout_len);
+        // Output must stream through the console, not accumulate.
+        let peak = run.heap_peak.context("the run reported no heap peak")?;
+        ensure!(peak < OUTPUT_HEAP_BOUND, "heap peak {peak} bytes for {n} bytes of output: it is not streamed");
     }
     if let Some(reference) = &p.reference {
         ensure!(run.stdout == reference.stdout, "stdout differs from stock Wasmtime: {}", first_difference(&run.stdout, &reference.stdout));

@@ -3,6 +3,7 @@
 //! (`host guests`).
 
 pub mod cases;
+pub mod checks;
 pub mod compile;
 pub mod embedded;
 pub mod guests;

@@ -219,7 +219,9 @@ pub fn child(run: &RunArgs) -> Result<i32> {
             Ending::Failed(f) if f.is_trap_like() => End::from_trap(f.trap, &f.message),
             Ending::Failed(f) => End::Error(f.message.clone()),
         };
-        std::fs::write(report, end.encode())
+        // The heap's high-water mark goes with it: the proof that a guest's
+        // output streams through rather than piling up.
+        std::fs::write(report, format!("{}\nheap-peak {}\n", end.encode(), emb.heap_peak()))
             .with_context(|| format!("cannot write {}", report.display()))?;
     }
     let code = match ending {
