@@ -111,6 +111,15 @@ fn check_record(side: &str, salt: u64, rec: &Record) -> Option<String> {
             rec.rsp_after, rec.rsp_before
         ));
     }
+    // The helper calls the switch with rsp aligned if it was itself called
+    // with an aligned stack: on the fiber's side, a check of the stack the
+    // platform set up after a switch, not just at entry.
+    if !rec.rsp_before.is_multiple_of(16) {
+        return Some(format!(
+            "the {side} called the switch with rsp {:#x}, not 16-byte aligned",
+            rec.rsp_before
+        ));
+    }
     (!lost.is_empty()).then(|| format!("the {side} came back with {}", lost.join(", ")))
 }
 
