@@ -243,7 +243,7 @@ fn sleep_waits(libs: &Libs) -> Result<Pass> {
     let mut early = Vec::new();
     for _ in 0..3 {
         let deadline = now() + ahead;
-        let limit = Duration::from_secs(5);
+        let limit = Duration::from_secs(2);
         sleep(libs, deadline, limit, "sleeping until 30 ms from now")?;
         let woke = now();
         if woke < deadline {
@@ -271,7 +271,7 @@ fn sleep_absolute(libs: &Libs) -> Result<Pass> {
         (t.saturating_sub(1_000_000_000), "sleeping until 1 s ago"),
         (0, "sleeping until time 0"),
     ] {
-        let took = sleep(libs, deadline, Duration::from_secs(3), what)
+        let took = sleep(libs, deadline, Duration::from_secs(2), what)
             .map_err(|e| anyhow::anyhow!("{e} (a deadline in the past)"))?;
         ensure!(
             took <= prompt,
@@ -281,7 +281,7 @@ fn sleep_absolute(libs: &Libs) -> Result<Pass> {
     let took = sleep(
         libs,
         now() + 50_000_000,
-        Duration::from_secs(3),
+        Duration::from_secs(2),
         "sleeping until 50 ms from now",
     )?;
     ensure!(
