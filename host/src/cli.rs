@@ -146,10 +146,9 @@ pub fn main(args: &[String]) -> Result<i32> {
             if opts.modes.is_empty() {
                 opts.modes = crate::MODES.to_vec();
             }
-            let guests = opts
-                .guests
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../guests")));
+            let guests = opts.guests.clone().unwrap_or_else(|| {
+                PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../guests"))
+            });
             crate::wasi::guests::main(&crate::wasi::guests::Options {
                 out: opts.out.clone(),
                 modes: opts.modes.clone(),

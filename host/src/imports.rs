@@ -63,13 +63,8 @@ const NEVER_IMPORTED: &[&str] = &["wasmtime_mmap_remap"];
 /// are tolerated in every mode.
 const MEM_BUILTINS: &[&str] = &["memcpy", "memmove", "memset", "memcmp", "bcmp"];
 
-/// The platform hooks a mode's embedding must import, no more, no less.
-pub fn expected(mode: EmbMode) -> BTreeSet<&'static str> {
-    expected_for(mode, false)
-}
-
-/// The same for a build with or without the `wasi` feature, which adds the
-/// OS services.
+/// The platform hooks a mode's embedding must import, no more, no less, for
+/// a build with or without the `wasi` feature, which adds the OS services.
 pub fn expected_for(mode: EmbMode, wasi: bool) -> BTreeSet<&'static str> {
     let groups: &[&[&str]] = match mode {
         EmbMode::Minimal => &[TLS],
@@ -119,7 +114,12 @@ fn dynamic_symbols(path: &Path, defined: bool) -> Result<BTreeSet<String>> {
 /// Compares what `actual` imports with what `mode` allows; returns the
 /// platform hooks imported, sorted.
 pub fn check(mode: EmbMode, actual: &BTreeSet<String>) -> Result<Vec<String>> {
-    let expected = expected(mode);
+    check_for(mode, false, actual)
+}
+
+/// [`check`] for a build with or without the `wasi` feature.
+pub fn check_for(mode: EmbMode, wasi: bool, actual: &BTreeSet<String>) -> Result<Vec<String>> {
+    let expected = expected_for(mode, wasi);
     let extra: Vec<&str> = actual
         .iter()
         .map(String::as_str)
@@ -132,8 +132,9 @@ pub fn check(mode: EmbMode, actual: &BTreeSet<String>) -> Result<Vec<String>> {
         .collect();
     if !extra.is_empty() || !missing.is_empty() {
         bail!(
-            "imports differ from the {} mode's platform: unexpected {:?}, missing {:?}",
+            "imports differ from the {}{} build's platform: unexpected {:?}, missing {:?}",
             crate::mode_name(mode),
+            if wasi { "-wasi" } else { "" },
             extra,
             missing
         );
@@ -184,7 +185,7 @@ mod tests {
 
     #[test]
     fn missing_hook_is_named() {
-        let mut full: BTreeSet<String> = expected(EmbMode::Full)
+        let mut full: BTreeSet<String> = expected_for(EmbMode::Full, false)
             .iter()
             .map(|s| s.to_string())
             .collect();
@@ -206,7 +207,7 @@ mod tests {
 
     #[test]
     fn modes_nest() {
-        assert!(expected(EmbMode::Minimal).is_subset(&expected(EmbMode::Vm)));
-        assert!(expected(EmbMode::Vm).is_subset(&expected(EmbMode::Full)));
+        assert!(expected_for(EmbMode::Minimal, false).is_subset(&expected_for(EmbMode::Vm, false)));
+        assert!(expected_for(EmbMode::Vm, false).is_subset(&expected_for(EmbMode::Full, false)));
     }
 }

@@ -55,8 +55,13 @@ fn split_args(text: &str) -> Result<Vec<String>> {
 impl Case {
     /// Reads `path`; relative files are resolved against `guests`.
     pub fn read(path: &Path, guests: &Path) -> Result<Case> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let name = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let name = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         let at = |line: usize| format!("{}:{}", path.display(), line + 1);
         let (mut guest, mut expect) = (None, None);
         let mut case = Case {
@@ -83,7 +88,8 @@ impl Case {
                 .with_context(|| format!("{}: expected `key: value`", at(n)))?;
             let value = value.trim();
             let number = |v: &str| -> Result<u64> {
-                v.parse().with_context(|| format!("{}: `{v}` is not a number", at(n)))
+                v.parse()
+                    .with_context(|| format!("{}: `{v}` is not a number", at(n)))
             };
             match key.trim() {
                 "guest" => guest = Some(value.to_string()),
@@ -102,10 +108,9 @@ impl Case {
                         "trap" => Expect::Trap,
                         "fuel" => Expect::Fuel,
                         "timeout" => Expect::Timeout,
-                        v => Expect::Exit(
-                            v.parse()
-                                .with_context(|| format!("{}: exit `{v}` is not a code, trap, fuel or timeout", at(n)))?,
-                        ),
+                        v => Expect::Exit(v.parse().with_context(|| {
+                            format!("{}: exit `{v}` is not a code, trap, fuel or timeout", at(n))
+                        })?),
                     })
                 }
                 "stdout" => case.stdout = Some(guests.join(value)),
@@ -126,8 +131,15 @@ impl Case {
 
     /// `argv[0]`: the last component of the guest's path.
     pub fn argv(&self) -> Vec<String> {
-        let name = self.guest.rsplit('/').next().unwrap_or(&self.guest).to_string();
-        std::iter::once(name).chain(self.args.iter().cloned()).collect()
+        let name = self
+            .guest
+            .rsplit('/')
+            .next()
+            .unwrap_or(&self.guest)
+            .to_string();
+        std::iter::once(name)
+            .chain(self.args.iter().cloned())
+            .collect()
     }
 
     /// Whether stock Wasmtime can run it alongside: not a guest that never
@@ -179,7 +191,9 @@ impl End {
     pub fn satisfies(&self, expect: &Expect) -> bool {
         matches!(
             (self, expect),
-            (End::Trap(_), Expect::Trap) | (End::Fuel, Expect::Fuel) | (End::Timeout, Expect::Timeout)
+            (End::Trap(_), Expect::Trap)
+                | (End::Fuel, Expect::Fuel)
+                | (End::Timeout, Expect::Timeout)
         ) || matches!((self, expect), (End::Exit(a), Expect::Exit(b)) if a == b)
     }
 
@@ -197,7 +211,9 @@ impl End {
     pub fn decode(line: &str) -> End {
         let line = line.trim_end();
         match line.split_once(' ').unwrap_or((line, "")) {
-            ("exit", code) => code.parse().map_or_else(|_| End::Error(line.into()), End::Exit),
+            ("exit", code) => code
+                .parse()
+                .map_or_else(|_| End::Error(line.into()), End::Exit),
             ("trap", code) => End::Trap(code.into()),
             ("fuel", _) => End::Fuel,
             ("timeout", _) => End::Timeout,

@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 /// A component that imports a sockets interface, which the embedding's
 /// WASI does not provide, and exports the command entry point.
 const NEEDS_SOCKETS: &str = r#"(component
-  (import "wasi:sockets/tcp@0.2.0" (instance))
+  (import "wasi:sockets/tcp@0.2.0" (instance (export "drop-socket" (func))))
   (core module $m (func (export "run") (result i32) i32.const 0))
   (core instance $i (instantiate $m))
   (func $run (result (result)) (canon lift (core func $i "run")))
@@ -24,11 +24,19 @@ const NEEDS_SOCKETS: &str = r#"(component
 pub type Check = fn(EmbMode, &Path) -> Result<()>;
 
 pub const CHECKS: &[(&str, Check)] = &[
+    ("imports", imports),
     ("interleave", interleave),
     ("bad-input/missing-interface", missing_interface),
     ("bad-input/other-mode", other_mode),
     ("bad-input/missing-dir", missing_dir),
 ];
+
+/// The wasi build imports its mode's hooks plus the OS services, exactly.
+fn imports(mode: EmbMode, out: &Path) -> Result<()> {
+    let path = Paths::wasi(out, mode).embedding;
+    crate::imports::check_for(mode, true, &crate::imports::undefined_symbols(&path)?)?;
+    Ok(())
+}
 
 fn host() -> Result<std::path::PathBuf> {
     std::env::current_exe().context("cannot find the host executable")
@@ -43,13 +51,26 @@ fn interleave(mode: EmbMode, out: &Path) -> Result<()> {
         .stderr(Stdio::inherit())
         .output()?;
     let text = String::from_utf8_lossy(&output.stdout);
-    ensure!(output.status.success(), "the interleave child failed: {}", output.status);
+    ensure!(
+        output.status.success(),
+        "the interleave child failed: {}",
+        output.status
+    );
     let lines: Vec<&str> = text.lines().collect();
-    let order: String = lines.iter().map(|l| l.chars().next().unwrap_or('?')).collect();
+    let order: String = lines
+        .iter()
+        .map(|l| l.chars().next().unwrap_or('?'))
+        .collect();
     let count = |c| order.chars().filter(|&x| x == c).count();
-    ensure!(count('a') == TICKS && count('b') == TICKS, "expected {TICKS} lines of each ticker, got `{order}`");
+    ensure!(
+        count('a') == TICKS && count('b') == TICKS,
+        "expected {TICKS} lines of each ticker, got `{order}`"
+    );
     let switches = order.as_bytes().windows(2).filter(|w| w[0] != w[1]).count();
-    ensure!(switches >= 4, "the tickers ran one after the other (order `{order}`): no interleaving");
+    ensure!(
+        switches >= 4,
+        "the tickers ran one after the other (order `{order}`): no interleaving"
+    );
     Ok(())
 }
 
@@ -58,13 +79,19 @@ const TICKS: usize = 8;
 /// The child of `interleave`: runs the two tickers in this process.
 pub fn interleave_child(mode: EmbMode, out: &Path) -> Result<i32> {
     let program = out.join("guests/p2/ticker.wasm");
-    let wasm = std::fs::read(&program).with_context(|| format!("cannot read {}", program.display()))?;
+    let wasm =
+        std::fs::read(&program).with_context(|| format!("cannot read {}", program.display()))?;
     let (artifact, _) = ComponentCompiler::new(mode)?.precompile_cached(out, &wasm)?;
     let emb = Embedding::load(&Paths::wasi(out, mode), mode)?;
     let engine = emb.engine()?;
     let component = engine.load_component(&artifact)?;
     let make = |name: &str| {
-        let args = vec!["ticker".to_string(), name.to_string(), TICKS.to_string(), "300000".to_string()];
+        let args = vec![
+            "ticker".to_string(),
+            name.to_string(),
+            TICKS.to_string(),
+            "300000".to_string(),
+        ];
         engine.program(
             &component,
             &Setup {
@@ -91,27 +118,51 @@ pub fn interleave_child(mode: EmbMode, out: &Path) -> Result<i32> {
 
 /// Runs `host run` with `args`; returns its exit code and stderr.
 fn host_run(args: &[&str]) -> Result<(i32, String)> {
-    let output = Command::new(host()?).arg("run").args(args).stdin(Stdio::null()).output()?;
-    Ok((output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned()))
+    let output = Command::new(host()?)
+        .arg("run")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()?;
+    Ok((
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    ))
 }
 
 fn missing_interface(mode: EmbMode, out: &Path) -> Result<()> {
     let file = out.join("needs-sockets.wat");
     std::fs::write(&file, NEEDS_SOCKETS)?;
-    let (code, stderr) = host_run(&["--mode", crate::mode_name(mode), "--out", &out.display().to_string(), &file.display().to_string()])?;
+    let (code, stderr) = host_run(&[
+        "--mode",
+        crate::mode_name(mode),
+        "--out",
+        &out.display().to_string(),
+        &file.display().to_string(),
+    ])?;
     ensure!(code != 0, "a component importing wasi:sockets ran");
-    ensure!(stderr.contains("wasi:sockets/tcp"), "the error does not name the missing import: {}", stderr.trim());
+    ensure!(
+        stderr.contains("wasi:sockets/tcp"),
+        "the error does not name the missing import: {}",
+        stderr.trim()
+    );
     Ok(())
 }
 
 fn other_mode(mode: EmbMode, out: &Path) -> Result<()> {
-    let other = if mode == EmbMode::Minimal { EmbMode::Full } else { EmbMode::Minimal };
+    let other = if mode == EmbMode::Minimal {
+        EmbMode::Full
+    } else {
+        EmbMode::Minimal
+    };
     let wasm = std::fs::read(out.join("guests/p2/hello.wasm"))?;
     let artifact = ComponentCompiler::new(other)?.precompile(&wasm)?;
     let emb = Embedding::load(&Paths::wasi(out, mode), mode)?;
     let engine = emb.engine()?;
     match engine.load_component(&artifact) {
-        Ok(_) => bail!("a component compiled for {} loaded", crate::mode_name(other)),
+        Ok(_) => bail!(
+            "a component compiled for {} loaded",
+            crate::mode_name(other)
+        ),
         Err(e) => {
             let text = format!("{e:#}");
             ensure!(!text.is_empty(), "empty error");
@@ -123,10 +174,19 @@ fn other_mode(mode: EmbMode, out: &Path) -> Result<()> {
 fn missing_dir(mode: EmbMode, out: &Path) -> Result<()> {
     let hello = out.join("guests/p2/hello.wasm");
     let (code, stderr) = host_run(&[
-        "--mode", crate::mode_name(mode), "--out", &out.display().to_string(),
-        "--dir", "/nonexistent/guest-data::/data", &hello.display().to_string(),
+        "--mode",
+        crate::mode_name(mode),
+        "--out",
+        &out.display().to_string(),
+        "--dir",
+        "/nonexistent/guest-data::/data",
+        &hello.display().to_string(),
     ])?;
     ensure!(code == 2, "exit status {code}, expected 2");
-    ensure!(stderr.contains("/nonexistent/guest-data") && stderr.contains("does not exist"), "unclear error: {}", stderr.trim());
+    ensure!(
+        stderr.contains("/nonexistent/guest-data") && stderr.contains("does not exist"),
+        "unclear error: {}",
+        stderr.trim()
+    );
     Ok(())
 }

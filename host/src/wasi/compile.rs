@@ -45,7 +45,11 @@ pub fn to_component(wasm: &[u8]) -> Result<Vec<u8>> {
         std::borrow::Cow::Borrowed(wasm)
     } else {
         // WebAssembly text, for hand-written test components.
-        std::borrow::Cow::Owned(wat::parse_bytes(wasm).context("neither WebAssembly nor its text format")?.into_owned())
+        std::borrow::Cow::Owned(
+            wat::parse_bytes(wasm)
+                .context("neither WebAssembly nor its text format")?
+                .into_owned(),
+        )
     };
     if is_component(&wasm) {
         return Ok(wasm.into_owned());
@@ -61,7 +65,12 @@ impl ComponentCompiler {
         let config = modes::config(mode, true)?;
         let engine = Engine::new(&config)
             .map_err(anyhow::Error::from)
-            .with_context(|| format!("configuring the compiler for {}-wasi", crate::mode_name(mode)))?;
+            .with_context(|| {
+                format!(
+                    "configuring the compiler for {}-wasi",
+                    crate::mode_name(mode)
+                )
+            })?;
         Ok(ComponentCompiler { engine, mode })
     }
 
@@ -79,18 +88,26 @@ impl ComponentCompiler {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         self.engine.precompile_compatibility_hash().hash(&mut h);
         digest.update(h.finish().to_le_bytes());
-        let key: String = digest.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        let dir = out.join("cache").join(format!("{}-wasi", crate::mode_name(self.mode)));
+        let key: String = digest
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let dir = out
+            .join("cache")
+            .join(format!("{}-wasi", crate::mode_name(self.mode)));
         let path = dir.join(format!("{key}.cwasm"));
         if let Ok(artifact) = std::fs::read(&path) {
             return Ok((artifact, path));
         }
         let artifact = self.precompile(wasm)?;
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
         // Written under another name first, so a concurrent reader never
         // sees half an artifact.
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&tmp, &artifact).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::write(&tmp, &artifact)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
         Ok((artifact, path))
     }

@@ -118,9 +118,8 @@ impl Engine<'_> {
         let mut raw = std::ptr::null_mut();
         // SAFETY: every pointer in `config` refers to live data above; the
         // embedding copies it all.
-        self.emb.check(unsafe {
-            (api.program_new)(self.raw, component.raw, &config, &mut raw)
-        })?;
+        self.emb
+            .check(unsafe { (api.program_new)(self.raw, component.raw, &config, &mut raw) })?;
         Ok(Program {
             emb: self.emb,
             api,
@@ -146,9 +145,9 @@ impl Program<'_> {
         let mut state = EmbProgramState::Ready;
         let mut code = 0;
         // SAFETY: live program, valid out-pointers.
-        let result = self.emb.check(unsafe {
-            (self.api.program_status)(self.raw, &mut state, &mut code)
-        });
+        let result = self
+            .emb
+            .check(unsafe { (self.api.program_status)(self.raw, &mut state, &mut code) });
         match (state, result) {
             (EmbProgramState::Exited, Ok(())) => Ok(Ending::Exited(code)),
             (EmbProgramState::Failed, Err(failure)) => Ok(Ending::Failed(failure)),

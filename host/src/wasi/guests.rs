@@ -42,7 +42,11 @@ pub fn main(opts: &Options) -> Result<i32> {
         .map(|p| Case::read(p, &opts.guests))
         .collect::<Result<Vec<_>>>()?;
     for name in &opts.only {
-        ensure!(cases.iter().any(|c| &c.name == name), "no case `{name}` in {}", dir.display());
+        ensure!(
+            cases.iter().any(|c| &c.name == name),
+            "no case `{name}` in {}",
+            dir.display()
+        );
     }
     let compilers = opts
         .modes
@@ -50,7 +54,10 @@ pub fn main(opts: &Options) -> Result<i32> {
         .map(|&m| ComponentCompiler::new(m))
         .collect::<Result<Vec<_>>>()?;
     let (mut passed, mut failed) = (0, 0);
-    for case in cases.iter().filter(|c| opts.only.is_empty() || opts.only.contains(&c.name)) {
+    for case in cases
+        .iter()
+        .filter(|c| opts.only.is_empty() || opts.only.contains(&c.name))
+    {
         let prepared = prepare(case, &opts.out);
         for (&mode, compiler) in opts.modes.iter().zip(&compilers) {
             let result = prepared
@@ -65,7 +72,11 @@ pub fn main(opts: &Options) -> Result<i32> {
                 }
                 Err(e) => {
                     failed += 1;
-                    println!("FAIL {where_} guest/{}: {}", case.name, format!("{e:#}").replace('\n', " | "));
+                    println!(
+                        "FAIL {where_} guest/{}: {}",
+                        case.name,
+                        format!("{e:#}").replace('\n', " | ")
+                    );
                 }
             }
         }
@@ -81,7 +92,10 @@ pub fn main(opts: &Options) -> Result<i32> {
                     }
                     Err(e) => {
                         failed += 1;
-                        println!("FAIL {where_} wasi/{name}: {}", format!("{e:#}").replace('\n', " | "));
+                        println!(
+                            "FAIL {where_} wasi/{name}: {}",
+                            format!("{e:#}").replace('\n', " | ")
+                        );
                     }
                 }
             }
@@ -103,8 +117,12 @@ struct Prepared {
 
 fn prepare(case: &Case, out: &Path) -> Result<Prepared> {
     let program = out.join("guests").join(format!("{}.wasm", case.guest));
-    let wasm = std::fs::read(&program)
-        .with_context(|| format!("cannot read {} (build it with guests/build.sh)", program.display()))?;
+    let wasm = std::fs::read(&program).with_context(|| {
+        format!(
+            "cannot read {} (build it with guests/build.sh)",
+            program.display()
+        )
+    })?;
     let stdin = match &case.stdin {
         Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?,
         None => Vec::new(),
@@ -126,7 +144,10 @@ fn prepare(case: &Case, out: &Path) -> Result<Prepared> {
     let reference = if case.has_reference() {
         let component = to_component(&wasm)?;
         let fuel = case.fuel.unwrap_or(u64::MAX);
-        Some(stock::run(&component, &case.argv(), &case.env, &stdin, &trees, fuel).context("stock Wasmtime")?)
+        Some(
+            stock::run(&component, &case.argv(), &case.env, &stdin, &trees, fuel)
+                .context("stock Wasmtime")?,
+        )
     } else {
         None
     };
@@ -169,7 +190,13 @@ struct Run {
     trees: Vec<Tree>,
 }
 
-fn run_embedded(case: &Case, p: &Prepared, mode: EmbMode, compiler: &ComponentCompiler, out: &Path) -> Result<Run> {
+fn run_embedded(
+    case: &Case,
+    p: &Prepared,
+    mode: EmbMode,
+    compiler: &ComponentCompiler,
+    out: &Path,
+) -> Result<Run> {
     let (artifact, artifact_path) = compiler.precompile_cached(out, &p.wasm)?;
     drop(artifact);
     let work = scratch(&format!("{}-{}", case.name, crate::mode_name(mode)))?;
@@ -186,7 +213,10 @@ fn run_embedded(case: &Case, p: &Prepared, mode: EmbMode, compiler: &ComponentCo
     let report = work.join("report");
     let run = RunArgs {
         mode,
-        dirs: maps.iter().map(|m| format!("{}::{}", m.host.display(), m.guest)).collect(),
+        dirs: maps
+            .iter()
+            .map(|m| format!("{}::{}", m.host.display(), m.guest))
+            .collect(),
         env: case.env.clone(),
         fuel: case.fuel.unwrap_or(u64::MAX),
         timeout: None,
@@ -194,13 +224,12 @@ fn run_embedded(case: &Case, p: &Prepared, mode: EmbMode, compiler: &ComponentCo
         out: out.to_path_buf(),
         platform: None,
         program: p.program.clone(),
+        argv0: case.argv().first().cloned(),
         args: case.args.clone(),
         artifact: None,
         report: Some(report.clone()),
     };
     let exe = std::env::current_exe()?;
-    // argv[0] is the case's guest name, which `run-program` derives from the
-    // program's file name: the same for both.
     let mut child = Command::new(&exe)
         .args(run.child_args(&artifact_path))
         .stdin(Stdio::piped())
@@ -249,7 +278,9 @@ fn run_embedded(case: &Case, p: &Prepared, mode: EmbMode, compiler: &ComponentCo
 
 /// Reads a stream to its end, keeping the first `CAPTURE_LIMIT` bytes and
 /// counting all of them.
-fn capture(mut stream: impl Read + Send + 'static) -> std::thread::JoinHandle<Result<(Vec<u8>, u64)>> {
+fn capture(
+    mut stream: impl Read + Send + 'static,
+) -> std::thread::JoinHandle<Result<(Vec<u8>, u64)>> {
     std::thread::spawn(move || {
         let mut kept = Vec::new();
         let mut total = 0u64;
@@ -267,37 +298,97 @@ fn capture(mut stream: impl Read + Send + 'static) -> std::thread::JoinHandle<Re
 }
 
 fn first_difference(a: &[u8], b: &[u8]) -> String {
-    let at = a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
-    let show = |s: &[u8]| String::from_utf8_lossy(&s[at.min(s.len())..(at + 40).min(s.len())]).into_owned();
-    format!("{} vs {} bytes, first difference at byte {at}: {:?} vs {:?}", a.len(), b.len(), show(a), show(b))
+    let at = a
+        .iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    let show = |s: &[u8]| {
+        String::from_utf8_lossy(&s[at.min(s.len())..(at + 40).min(s.len())]).into_owned()
+    };
+    format!(
+        "{} vs {} bytes, first difference at byte {at}: {:?} vs {:?}",
+        a.len(),
+        b.len(),
+        show(a),
+        show(b)
+    )
 }
 
-fn check(case: &Case, p: &Prepared, mode: EmbMode, compiler: &ComponentCompiler, out: &Path) -> Result<()> {
+fn check(
+    case: &Case,
+    p: &Prepared,
+    mode: EmbMode,
+    compiler: &ComponentCompiler,
+    out: &Path,
+) -> Result<()> {
     let run = run_embedded(case, p, mode, compiler, out)?;
     if !run.end.satisfies(&case.expect) {
-        bail!("ended with `{}`, expected {:?}; stderr: {}", run.end.encode(), case.expect, String::from_utf8_lossy(&run.stderr).trim());
+        bail!(
+            "ended with `{}`, expected {:?}; stderr: {}",
+            run.end.encode(),
+            case.expect,
+            String::from_utf8_lossy(&run.stderr).trim()
+        );
     }
     if let Some(path) = &case.stdout {
-        let want = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        ensure!(run.stdout == want, "stdout is not {}: {}", path.display(), first_difference(&run.stdout, &want));
+        let want =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        ensure!(
+            run.stdout == want,
+            "stdout is not {}: {}",
+            path.display(),
+            first_difference(&run.stdout, &want)
+        );
     }
     if let Some(path) = &case.stderr {
-        let want = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        ensure!(run.stderr == want, "stderr is not {}: {}", path.display(), first_difference(&run.stderr, &want));
+        let want =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        ensure!(
+            run.stderr == want,
+            "stderr is not {}: {}",
+            path.display(),
+            first_difference(&run.stderr, &want)
+        );
     }
     if let Some(n) = case.stdout_bytes {
-        ensure!(run.stdout_len == n, "stdout has {} bytes, expected {n}", run.stdout_len);
+        ensure!(
+            run.stdout_len == n,
+            "stdout has {} bytes, expected {n}",
+            run.stdout_len
+        );
         // Output must stream through the console, not accumulate.
         let peak = run.heap_peak.context("the run reported no heap peak")?;
-        ensure!(peak < OUTPUT_HEAP_BOUND, "heap peak {peak} bytes for {n} bytes of output: it is not streamed");
+        ensure!(
+            peak < OUTPUT_HEAP_BOUND,
+            "heap peak {peak} bytes for {n} bytes of output: it is not streamed"
+        );
     }
     if let Some(reference) = &p.reference {
-        ensure!(run.stdout == reference.stdout, "stdout differs from stock Wasmtime: {}", first_difference(&run.stdout, &reference.stdout));
-        ensure!(run.stderr == reference.stderr, "stderr differs from stock Wasmtime: {}", first_difference(&run.stderr, &reference.stderr));
-        ensure!(run.end == reference.ending, "ended with `{}`, stock Wasmtime with `{}`", run.end.encode(), reference.ending.encode());
+        ensure!(
+            run.stdout == reference.stdout,
+            "stdout differs from stock Wasmtime: {}",
+            first_difference(&run.stdout, &reference.stdout)
+        );
+        ensure!(
+            run.stderr == reference.stderr,
+            "stderr differs from stock Wasmtime: {}",
+            first_difference(&run.stderr, &reference.stderr)
+        );
+        ensure!(
+            run.end == reference.ending,
+            "ended with `{}`, stock Wasmtime with `{}`",
+            run.end.encode(),
+            reference.ending.encode()
+        );
         for (ours, theirs) in run.trees.iter().zip(&reference.trees) {
-            ensure!(ours.entries == theirs.entries, "the files under {} differ from stock Wasmtime's: {:?} vs {:?}", ours.guest,
-                ours.entries.iter().map(|e| &e.path).collect::<Vec<_>>(), theirs.entries.iter().map(|e| &e.path).collect::<Vec<_>>());
+            ensure!(
+                ours.entries == theirs.entries,
+                "the files under {} differ from stock Wasmtime's: {:?} vs {:?}",
+                ours.guest,
+                ours.entries.iter().map(|e| &e.path).collect::<Vec<_>>(),
+                theirs.entries.iter().map(|e| &e.path).collect::<Vec<_>>()
+            );
         }
     }
     Ok(())

@@ -18,12 +18,14 @@ use std::time::Duration;
 
 pub const USAGE: &str = "\
   host run [--mode M] [--dir HOST_DIR::GUEST_DIR]... [--env NAME=VALUE]... [--fuel N]
-           [--timeout SECS] [--write-back] [--out DIR] [--platform LIB] PROGRAM.wasm [ARGS...]
+           [--timeout SECS] [--write-back] [--argv0 NAME] [--out DIR] [--platform LIB]
+           PROGRAM.wasm [ARGS...]
       Runs a WASI program (a preview 1 module, or a wasi:cli/command
       component) in the mode's wasi build (default: full). Standard streams
       pass through; the exit status is the guest's. Files the guest changes
       in a --dir are written back to HOST_DIR only with --write-back. --fuel
-      bounds the work (default: unlimited), --timeout the wall time.";
+      bounds the work (default: unlimited), --timeout the wall time;
+      --argv0 replaces the program's file name as argv[0].";
 
 /// Exit status when the guest trapped, as `wasmtime run` does (128 + SIGABRT).
 pub const EXIT_TRAP: i32 = 134;
@@ -41,6 +43,8 @@ pub struct RunArgs {
     pub out: PathBuf,
     pub platform: Option<PathBuf>,
     pub program: PathBuf,
+    /// `argv[0]`, when not the program's file name.
+    pub argv0: Option<String>,
     pub args: Vec<String>,
     /// Set in the child: the artifact the parent precompiled.
     pub artifact: Option<PathBuf>,
@@ -61,6 +65,7 @@ impl RunArgs {
             out,
             platform,
             program: PathBuf::new(),
+            argv0: None,
             args: Vec::new(),
             artifact: None,
             report: None,
@@ -80,17 +85,22 @@ impl RunArgs {
                 }
                 "--fuel" => {
                     let n = value("--fuel")?;
-                    run.fuel = n.parse().with_context(|| format!("--fuel {n}: not a number"))?;
+                    run.fuel = n
+                        .parse()
+                        .with_context(|| format!("--fuel {n}: not a number"))?;
                 }
                 "--timeout" => {
                     let s = value("--timeout")?;
-                    let secs: f64 = s.parse().with_context(|| format!("--timeout {s}: not a number of seconds"))?;
+                    let secs: f64 = s
+                        .parse()
+                        .with_context(|| format!("--timeout {s}: not a number of seconds"))?;
                     if !(secs > 0.0 && secs.is_finite()) {
                         bail!("--timeout {s}: must be a positive number of seconds");
                     }
                     run.timeout = Some(Duration::from_secs_f64(secs));
                 }
                 "--write-back" => run.write_back = true,
+                "--argv0" => run.argv0 = Some(value("--argv0")?.clone()),
                 "--out" => run.out = value("--out")?.into(),
                 "--platform" => run.platform = Some(value("--platform")?.into()),
                 "--artifact" => run.artifact = Some(value("--artifact")?.into()),
@@ -108,15 +118,23 @@ impl RunArgs {
 
     /// `argv` as the guest sees it: the program's file name, then ARGS.
     pub fn argv(&self) -> Vec<String> {
-        let name = self
-            .program
-            .file_name()
-            .map_or_else(|| self.program.display().to_string(), |n| n.to_string_lossy().into_owned());
-        std::iter::once(name).chain(self.args.iter().cloned()).collect()
+        let name = self.argv0.clone().unwrap_or_else(|| {
+            self.program.file_name().map_or_else(
+                || self.program.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        });
+        std::iter::once(name)
+            .chain(self.args.iter().cloned())
+            .collect()
     }
 
     pub fn child_args(&self, artifact: &std::path::Path) -> Vec<String> {
-        let mut a = vec!["run-program".to_string(), "--mode".into(), crate::mode_name(self.mode).into()];
+        let mut a = vec![
+            "run-program".to_string(),
+            "--mode".into(),
+            crate::mode_name(self.mode).into(),
+        ];
         for d in &self.dirs {
             a.extend(["--dir".into(), d.clone()]);
         }
@@ -126,6 +144,9 @@ impl RunArgs {
         a.extend(["--fuel".into(), self.fuel.to_string()]);
         if self.write_back {
             a.push("--write-back".into());
+        }
+        if let Some(name) = &self.argv0 {
+            a.extend(["--argv0".into(), name.clone()]);
         }
         a.extend(["--out".into(), self.out.display().to_string()]);
         if let Some(p) = &self.platform {
@@ -192,10 +213,17 @@ pub fn main(run: &RunArgs) -> Result<i32> {
 
 /// The child: run the program in the embedding; exit with its status.
 pub fn child(run: &RunArgs) -> Result<i32> {
-    let artifact_path = run.artifact.as_ref().context("run-program needs --artifact")?;
+    let artifact_path = run
+        .artifact
+        .as_ref()
+        .context("run-program needs --artifact")?;
     let artifact = std::fs::read(artifact_path)
         .with_context(|| format!("cannot read {}", artifact_path.display()))?;
-    let maps = run.dirs.iter().map(|d| DirMap::parse(d)).collect::<Result<Vec<_>>>()?;
+    let maps = run
+        .dirs
+        .iter()
+        .map(|d| DirMap::parse(d))
+        .collect::<Result<Vec<_>>>()?;
     let trees = maps.iter().map(DirMap::read).collect::<Result<Vec<_>>>()?;
     let paths = Paths::wasi(&run.out, run.mode).with_platform(run.platform.as_deref());
     let emb = Embedding::load(&paths, run.mode)?;
@@ -221,8 +249,11 @@ pub fn child(run: &RunArgs) -> Result<i32> {
         };
         // The heap's high-water mark goes with it: the proof that a guest's
         // output streams through rather than piling up.
-        std::fs::write(report, format!("{}\nheap-peak {}\n", end.encode(), emb.heap_peak()))
-            .with_context(|| format!("cannot write {}", report.display()))?;
+        std::fs::write(
+            report,
+            format!("{}\nheap-peak {}\n", end.encode(), emb.heap_peak()),
+        )
+        .with_context(|| format!("cannot write {}", report.display()))?;
     }
     let code = match ending {
         Ending::Exited(code) => code,

@@ -102,7 +102,10 @@ pub fn run(
         Ok(Err(())) => End::Exit(1),
         Err(e) => match e.downcast_ref::<I32Exit>() {
             Some(exit) => End::Exit(exit.0),
-            None => End::from_trap(e.downcast_ref::<wasmtime::Trap>().copied(), &format!("{e:#}")),
+            None => End::from_trap(
+                e.downcast_ref::<wasmtime::Trap>().copied(),
+                &format!("{e:#}"),
+            ),
         },
     };
     drop(store);

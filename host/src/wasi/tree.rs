@@ -41,7 +41,11 @@ impl DirMap {
             bail!(
                 "--dir {arg}: {} is not a directory{}",
                 host.display(),
-                if host.exists() { "" } else { " (it does not exist)" }
+                if host.exists() {
+                    ""
+                } else {
+                    " (it does not exist)"
+                }
             );
         }
         Ok(DirMap {
@@ -64,10 +68,16 @@ impl DirMap {
     /// from `before` (what the program was given): written files, new
     /// files and directories, and removals.
     pub fn write_back(&self, before: &Tree, after: &Tree) -> Result<Vec<String>> {
-        let old: BTreeMap<&str, &Option<Vec<u8>>> =
-            before.entries.iter().map(|e| (e.path.as_str(), &e.data)).collect();
-        let new: BTreeMap<&str, &Option<Vec<u8>>> =
-            after.entries.iter().map(|e| (e.path.as_str(), &e.data)).collect();
+        let old: BTreeMap<&str, &Option<Vec<u8>>> = before
+            .entries
+            .iter()
+            .map(|e| (e.path.as_str(), &e.data))
+            .collect();
+        let new: BTreeMap<&str, &Option<Vec<u8>>> = after
+            .entries
+            .iter()
+            .map(|e| (e.path.as_str(), &e.data))
+            .collect();
         let mut changed = Vec::new();
         // Removals first, deepest first, so directories are empty when
         // their turn comes.
@@ -115,7 +125,8 @@ fn read_dir(dir: &Path, prefix: &str, out: &mut Vec<Entry>) -> Result<()> {
             format!("{prefix}/{name}")
         };
         let host = dir.join(&name);
-        let meta = std::fs::metadata(&host).with_context(|| format!("cannot stat {}", host.display()))?;
+        let meta =
+            std::fs::metadata(&host).with_context(|| format!("cannot stat {}", host.display()))?;
         if meta.is_dir() {
             out.push(Entry {
                 path: path.clone(),
@@ -123,7 +134,8 @@ fn read_dir(dir: &Path, prefix: &str, out: &mut Vec<Entry>) -> Result<()> {
             });
             read_dir(&host, &path, out)?;
         } else if meta.is_file() {
-            let data = std::fs::read(&host).with_context(|| format!("cannot read {}", host.display()))?;
+            let data =
+                std::fs::read(&host).with_context(|| format!("cannot read {}", host.display()))?;
             out.push(Entry {
                 path,
                 data: Some(data),
