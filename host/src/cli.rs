@@ -32,6 +32,10 @@ const USAGE: &str = "\
       directive. --timeout limits each script (default 300 s). --platform
       runs the embedding on another platform library (e.g. your port).
 
+  host cold-start [--mode M]... [--runs N]
+      Times a fresh process from a precompiled hello-world component to its
+      first line of output, in each mode's wasi build and on stock Wasmtime
+      with wasmtime-wasi, side by side; medians of N runs (default 11).
   host guests [--out DIR] [--mode M]... [--guests DIR] [CASE]...
       Runs the WASI guests of guests/cases/ (built into DIR/guests by
       guests/build.sh) in each mode's wasi build and on stock Wasmtime with
@@ -155,6 +159,19 @@ pub fn main(args: &[String]) -> Result<i32> {
                 guests,
                 only: opts.positional.clone(),
             })
+        }
+        "cold-start" => {
+            if opts.modes.is_empty() {
+                opts.modes = crate::MODES.to_vec();
+            }
+            crate::wasi::cold_start::main(&opts.out, &opts.modes, opts.runs)
+        }
+        // The stock side's child of `cold-start`.
+        "cold-start-stock" => {
+            let [artifact] = &opts.positional[..] else {
+                bail!("cold-start-stock needs one artifact");
+            };
+            crate::wasi::cold_start::stock_child(artifact.as_ref())
         }
         // The child of the `interleave` check.
         "interleave" => crate::wasi::checks::interleave_child(one_mode(&opts)?, &opts.out),

@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod checks;
+pub mod cold_start;
 pub mod compile;
 pub mod embedded;
 pub mod guests;
