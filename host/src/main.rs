@@ -19,7 +19,9 @@ mod conformance;
 mod embedding;
 mod imports;
 mod platform_check;
+mod port_samples;
 mod run;
+mod sample_run;
 mod samples;
 mod values;
 
