@@ -11,7 +11,7 @@
 /**
  * Bumped on any incompatible change to this file.
  */
-#define EMB_ABI_VERSION 2
+#define EMB_ABI_VERSION 3
 
 /**
  * `trap_code` of a trap that has no Wasmtime trap code.
@@ -265,6 +265,12 @@ typedef struct EmbApi {
    * Bytes of the heap currently allocated.
    */
   uintptr_t (*heap_used)(void);
+  /**
+   * The most bytes of the heap ever allocated at once since the embedding
+   * was loaded: the smallest heap this workload fits in (plus allocator
+   * overhead and fragmentation).
+   */
+  uintptr_t (*heap_peak)(void);
   /**
    * Releases an error. `NULL` is allowed.
    */
