@@ -9,6 +9,8 @@
 #                               spec testsuite in every mode (conformance)
 #   ./build.sh --build-only     build, run nothing
 #   ./build.sh --regen-header   regenerate the two generated headers
+#   ./build.sh --port qemu-virt build a bare-metal port (ports/NAME) and boot
+#                               it under QEMU; `test` boots every port
 #
 # Outputs land in out/<mode>/: libembedding.so (stripped), libembedding.a,
 # libwasmtime-platform.so. The host looks there by default.
@@ -20,9 +22,10 @@ cd "$root"
 target=x86_64-unknown-none
 out="$root/out"
 modes=()
+ports=()
 action=run
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -36,6 +39,9 @@ while [ $# -gt 0 ]; do
     test) action="test"; shift ;;
     --build-only) action=build; shift ;;
     --regen-header) action=regen; shift ;;
+    --port)
+      [ -x "ports/${2:-}/build.sh" ] || { echo "build.sh: --port needs a directory of ports/ with a build.sh" >&2; exit 2; }
+      ports+=("$2"); action=port; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "build.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -168,6 +174,12 @@ fi
 ensure_toolchain
 [ "$action" != test ] || ensure_cbindgen
 build_host
+# A port builds its own embedding for its own targets (ports/NAME/build.sh).
+if [ "$action" = port ]; then
+  status=0
+  for port in "${ports[@]}"; do "ports/$port/build.sh" || status=1; done
+  exit $status
+fi
 for mode in "${modes[@]}"; do build_mode "$mode"; done
 [ "$action" != build ] || exit 0
 
@@ -269,6 +281,7 @@ if [ "$action" = test ]; then
   step conformance_self_check
   step conformance_catches_divergence
   step check_platforms
+  for port in ports/*/build.sh; do step "$port"; done
   echo "test: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]
   exit

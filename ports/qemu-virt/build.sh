@@ -7,7 +7,8 @@
 # Needs the host built (target/release/host), clang, ld.lld and QEMU. Each
 # image runs every sample; a boot passes only if the console shows a PASS
 # line per sample and the "N passed, 0 failed" summary before the time limit
-# (PORT_BOOT_TIMEOUT seconds, default 120). Images land in
+# (PORT_BOOT_TIMEOUT seconds, default 120). PORT_HEAP_MIB sets the
+# embedding's heap (default 8). Images land in
 # out/ports/qemu-virt/<arch>/kernel.elf.
 set -euo pipefail
 
@@ -15,7 +16,7 @@ port=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$port/../.." && pwd)
 out="$root/out/ports/qemu-virt"
 host="$root/target/release/host"
-heap_mib=${EMBEDDING_HEAP_MIB:-8}
+heap_mib=${PORT_HEAP_MIB:-8}
 timeout_secs=${PORT_BOOT_TIMEOUT:-120}
 arches=()
 mem_mib=64
@@ -88,18 +89,10 @@ build_image() {
   say "$arch: kernel.elf loads $(image_bytes "$dir/kernel.elf") bytes (text+data), $(bss_bytes "$dir/kernel.elf") more in .bss and stack"
 }
 
-# Bytes the loader copies, and bytes the kernel zeroes or uses as stack.
-image_bytes() { llvm_size "$1" | awk 'NR == 2 { print $1 + $2 }'; }
-bss_bytes() { llvm_size "$1" | awk 'NR == 2 { print $3 }'; }
-# Debian's clang brings llvm-size only under a versioned name.
-llvm_size() {
-  local tool
-  for tool in llvm-size /usr/bin/llvm-size-*; do
-    if command -v "$tool" >/dev/null; then "$tool" "$1"; return; fi
-  done
-  echo "qemu-virt: no llvm-size found" >&2
-  return 1
-}
+# Bytes the loader copies, and bytes the kernel zeroes or uses as stack
+# (binutils' `size` reads any ELF, whatever its machine).
+image_bytes() { size "$1" | awk 'NR == 2 { print $1 + $2 }'; }
+bss_bytes() { size "$1" | awk 'NR == 2 { print $3 }'; }
 
 qemu_command() {
   local arch=$1
