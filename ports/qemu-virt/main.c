@@ -27,6 +27,20 @@ static void on_panic(const uint8_t *message, uintptr_t len) {
     power_off(false);
 }
 
+/* A value as the kind and bit pattern the table compares. */
+static void print_value(const EmbVal *v) {
+    static const char *const kinds[] = {"i32", "i64", "f32", "f64"};
+    if (v->kind > EMB_VAL_KIND_F64) {
+        print("a value of kind ");
+        print_u64(v->kind);
+        return;
+    }
+    print(kinds[v->kind]);
+    print(" ");
+    print_hex(v->kind == EMB_VAL_KIND_I32 || v->kind == EMB_VAL_KIND_F32 ? (uint32_t)v->of.i32
+                                                                         : (uint64_t)v->of.i64);
+}
+
 static void print_failure(const char *sample, const struct failure *f) {
     print_prefix("FAIL", sample);
     print(": ");
@@ -41,7 +55,13 @@ static void print_failure(const char *sample, const struct failure *f) {
         print(": ");
     }
     print(f->why);
-    if (f->step && f->step->trap_name) {
+    if (f->mismatch) {
+        print(": got ");
+        print_value(&f->got);
+        print(", expected ");
+        print_value(&f->expected);
+    }
+    if (f->step && f->step->op == SAMPLE_CALL_TRAPS) {
         print(", expected trap ");
         print(f->step->trap_name);
     }

@@ -51,6 +51,8 @@ struct run {
     uint64_t host_calls;
     const char *why;
     EmbError *error;
+    bool mismatch;
+    EmbVal got, expected;
 };
 
 /* Records a failed API call; true if it succeeded. */
@@ -65,6 +67,14 @@ static bool ok(struct run *run, EmbError *error, const char *why) {
 static bool fail(struct run *run, const char *why) {
     run->why = why;
     return false;
+}
+
+static bool wrong_value(struct run *run, const EmbVal *got, const EmbVal *expected,
+                        const char *why) {
+    run->mismatch = true;
+    run->got = *got;
+    run->expected = *expected;
+    return fail(run, why);
 }
 
 static bool define_host_func(struct run *run, const struct sample_step *step) {
@@ -129,7 +139,7 @@ static bool call(struct run *run, const struct sample_step *step) {
     }
     for (size_t i = 0; i < nresults; i++) {
         if (!same_value(&results[i], &step->results[i])) {
-            return fail(run, "returned a wrong result");
+            return wrong_value(run, &results[i], &step->results[i], "returned a wrong result");
         }
     }
     return true;
@@ -143,7 +153,8 @@ static bool global_get(struct run *run, const struct sample_step *step) {
             "reading the global failed")) {
         return false;
     }
-    return same_value(&value, &step->results[0]) || fail(run, "the global has a wrong value");
+    return same_value(&value, &step->results[0]) ||
+           wrong_value(run, &value, &step->results[0], "the global has a wrong value");
 }
 
 static bool fuel_at_most(struct run *run, uint64_t most) {
@@ -195,6 +206,9 @@ bool run_sample(const EmbApi *api, const EmbEngine *engine, const struct sample 
         failure->step = n ? &sample->steps[n - 1] : NULL;
         failure->why = run.why;
         failure->error = run.error;
+        failure->mismatch = run.mismatch;
+        failure->got = run.got;
+        failure->expected = run.expected;
     }
     if (run.store) {
         api->store_free(run.store);

@@ -16,6 +16,9 @@ struct failure {
     const char *why;
     /* The embedding's error, if it returned one; the caller frees it. */
     EmbError *error;
+    /* For a wrong value: what came back and what the table expects. */
+    bool mismatch;
+    EmbVal got, expected;
 };
 
 /* Runs `sample` in a fresh store of `engine`; fills `failure` and returns
