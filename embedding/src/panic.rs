@@ -71,7 +71,11 @@ fn illegal_instruction() -> ! {
     }
     // Elsewhere: an architecture this project has not met yet; spinning is
     // worse than trapping, but it is correct.
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "riscv64")))]
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64"
+    )))]
     loop {
         core::hint::spin_loop();
     }
