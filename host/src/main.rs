@@ -5,6 +5,7 @@
 //! host run [--out DIR] [--mode M]... [--timeout SECS] [--verbose]
 //! host imports --mode M [--out DIR]
 //! host precompile --mode M INPUT.wat|wasm OUTPUT.cwasm
+//! host port-samples --mode M OUTPUT.c
 //! host platform-check --platform FILE.c|LIB.so [--timeout SECS]
 //! host bench [--mode M]... [--runs N]
 //! host conformance [--mode M]... [--json FILE] [--jobs N] [--timeout SECS] [PATH]...
