@@ -9,6 +9,8 @@
 #                               spec testsuite in every mode (conformance)
 #   ./build.sh --build-only     build, run nothing
 #   ./build.sh --regen-header   regenerate the three generated headers
+#   ./build.sh --port qemu-virt build a bare-metal port (ports/NAME) and boot
+#                               it under QEMU; `test` boots every port
 #
 # Outputs land in out/<mode>/: libembedding.so (stripped), libembedding.a,
 # libwasmtime-platform.so. The host looks there by default.
@@ -20,9 +22,10 @@ cd "$root"
 target=x86_64-unknown-none
 out="$root/out"
 modes=()
+ports=()
 action=run
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -36,6 +39,9 @@ while [ $# -gt 0 ]; do
     test) action="test"; shift ;;
     --build-only) action=build; shift ;;
     --regen-header) action=regen; shift ;;
+    --port)
+      [ -x "ports/${2:-}/build.sh" ] || { echo "build.sh: --port needs a directory of ports/ with a build.sh" >&2; exit 2; }
+      ports+=("$2"); action=port; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "build.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -68,13 +74,13 @@ ensure_cbindgen() {
   fi
 }
 
-# The Wasmtime source that Cargo.lock pins, as fetched by cargo.
-wasmtime_src() {
+# The source of crate $1 as Cargo.lock pins it, as fetched by cargo.
+crate_src() {
   cargo metadata --format-version 1 --locked |
     python3 -c 'import json,sys,os
 m = json.load(sys.stdin)
-p = next(p for p in m["packages"] if p["name"] == "wasmtime")
-print(os.path.dirname(p["manifest_path"]))'
+p = next(p for p in m["packages"] if p["name"] == sys.argv[1])
+print(os.path.dirname(p["manifest_path"]))' "$1"
 }
 
 # --- headers -----------------------------------------------------------------
@@ -82,7 +88,7 @@ print(os.path.dirname(p["manifest_path"]))'
 # Writes the three generated headers into directory $1.
 generate_headers() {
   local dir=$1 capi
-  capi="$(wasmtime_src)/src/runtime/vm/sys/custom/capi.rs"
+  capi="$(crate_src wasmtime)/src/runtime/vm/sys/custom/capi.rs"
   [ -f "$capi" ] || { echo "build.sh: $capi not found" >&2; exit 1; }
   cbindgen --quiet --config platform/cbindgen.toml --output "$dir/wasmtime-platform.h" "$capi"
   cbindgen --quiet --config embedding/cbindgen.toml --output "$dir/embedding.h" embedding/abi/src/api.rs
@@ -110,6 +116,22 @@ check_headers() {
     fi
   done
   rm -rf "$tmp"
+  return $status
+}
+
+# embedding/wit/deps holds the WASI standard's interface files as
+# wasmtime-wasi (the version in Cargo.lock) ships them; they must not drift.
+check_wit() {
+  local dir status=0 file
+  dir="$(crate_src wasmtime-wasi)/src/p2/wit/deps"
+  for file in embedding/wit/deps/*.wit; do
+    if cmp -s "$file" "$dir/$(basename "$file")"; then
+      echo "PASS wit $file"
+    else
+      echo "FAIL wit $file: differs from $dir/$(basename "$file")"
+      status=1
+    fi
+  done
   return $status
 }
 
@@ -195,6 +217,12 @@ fi
 ensure_toolchain
 [ "$action" != test ] || ensure_cbindgen
 build_host
+# A port builds its own embedding for its own targets (ports/NAME/build.sh).
+if [ "$action" = port ]; then
+  status=0
+  for port in "${ports[@]}"; do "ports/$port/build.sh" || status=1; done
+  exit $status
+fi
 for mode in "${modes[@]}"; do
   build_mode "$mode"
   build_mode "$mode" wasi
@@ -317,6 +345,7 @@ if [ "$action" = test ]; then
   passed=0 failed=0
   step() { if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi; }
   step check_headers
+  step check_wit
   step check_platform_warnings
   say "host unit tests (cargo test -p host)"
   step cargo test --release --locked -p host
@@ -326,11 +355,13 @@ if [ "$action" = test ]; then
   step conformance_self_check
   step conformance_catches_divergence
   step check_platforms
+  for port in ports/*/build.sh; do step "$port"; done
   echo "test: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]
   exit
 fi
-status=0
-"$host" samples --out "$out" "${mode_args[@]}" || status=1
-"$host" guests --out "$out" "${mode_args[@]}" || status=1
-exit $status
+# Both run, whatever the first one found; the script fails if either did.
+samples=0
+"$host" samples --out "$out" "${mode_args[@]}" || samples=1
+"$host" guests --out "$out" "${mode_args[@]}"
+[ "$samples" -eq 0 ]

@@ -55,5 +55,28 @@ fn panic(info: &PanicInfo) -> ! {
     }
     // The hook returned or there is none: nothing can continue. An illegal
     // instruction stops this thread at once, where a loop would hang it.
-    unsafe { core::arch::asm!("ud2", options(noreturn)) }
+    illegal_instruction()
+}
+
+fn illegal_instruction() -> ! {
+    // SAFETY: each instruction is the architecture's permanently undefined
+    // one; executing it raises an exception and never returns.
+    unsafe {
+        #[cfg(target_arch = "x86_64")]
+        core::arch::asm!("ud2", options(noreturn));
+        #[cfg(target_arch = "aarch64")]
+        core::arch::asm!("udf #0", options(noreturn));
+        #[cfg(target_arch = "riscv64")]
+        core::arch::asm!("unimp", options(noreturn));
+    }
+    // Elsewhere: an architecture this project has not met yet; spinning is
+    // worse than trapping, but it is correct.
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64"
+    )))]
+    loop {
+        core::hint::spin_loop();
+    }
 }

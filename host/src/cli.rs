@@ -21,6 +21,10 @@ const USAGE: &str = "\
       Checks the embedding's undefined symbols against the mode's hooks.
   host precompile --mode M INPUT OUTPUT
       Compiles a .wat or .wasm file into an artifact for the mode.
+  host port-samples --mode M OUTPUT.c
+      Writes the samples as C for a bare-metal port: each module
+      precompiled for the mode, and the steps with their expected results
+      (see ports/qemu-virt/sample_table.h).
   host bench [--mode M]... [--runs N]
       Times fixed workloads in each mode's embedding and on stock Wasmtime
       (native, and Pulley for minimal), side by side; medians of N runs
@@ -211,6 +215,15 @@ pub fn main(args: &[String]) -> Result<i32> {
                 .precompile(&wasm)
                 .with_context(|| format!("cannot compile {input}"))?;
             std::fs::write(output, artifact).with_context(|| format!("cannot write {output}"))?;
+            Ok(0)
+        }
+        "port-samples" => {
+            let mode = one_mode(&opts)?;
+            let [output] = &opts.positional[..] else {
+                bail!("port-samples needs OUTPUT.c");
+            };
+            let source = crate::port_samples::generate(mode)?;
+            std::fs::write(output, source).with_context(|| format!("cannot write {output}"))?;
             Ok(0)
         }
         "bench" => {

@@ -7,6 +7,7 @@
 //! host guests [--mode M]... [CASE]...
 //! host imports --mode M [--out DIR]
 //! host precompile --mode M INPUT.wat|wasm OUTPUT.cwasm
+//! host port-samples --mode M OUTPUT.c
 //! host platform-check --platform FILE.c|LIB.so [--timeout SECS]
 //! host bench [--mode M]... [--runs N]
 //! host conformance [--mode M]... [--json FILE] [--jobs N] [--timeout SECS] [PATH]...
@@ -21,7 +22,9 @@ mod conformance;
 mod embedding;
 mod imports;
 mod platform_check;
+mod port_samples;
 mod run;
+mod sample_run;
 mod samples;
 mod values;
 mod wasi;

@@ -5,7 +5,7 @@
 use crate::artifacts::Compiler;
 use crate::cli::Options;
 use crate::embedding::{Embedding, Paths};
-use crate::{bad_input, imports, mode_name, samples};
+use crate::{bad_input, imports, mode_name, sample_run, samples};
 use anyhow::{Context, Result};
 use embedding_abi::EmbMode;
 use std::io::{BufRead, BufReader};
@@ -128,12 +128,13 @@ pub fn one_mode(mode: EmbMode, opts: &Options) -> Result<i32> {
         }
     };
 
-    let ctx = samples::Ctx {
+    let ctx = sample_run::Ctx {
         compiler: &compiler,
         engine: &engine,
     };
-    for (name, sample) in samples::SAMPLES {
-        tally.record(mode, name, sample(&ctx).map(|()| String::new()), verbose);
+    for sample in samples::all() {
+        let result = sample_run::run(&ctx, &sample).map(|()| String::new());
+        tally.record(mode, sample.name, result, verbose);
     }
     let ctx = bad_input::Ctx {
         mode,

@@ -1,396 +1,420 @@
-//! The samples: small modules, each asserting what the embedding computed.
+//! The samples: small modules, each with the steps that drive it and the
+//! results those steps must produce. This table is data, interpreted by the
+//! Linux runner (`sample_run.rs`) and turned into C for bare-metal ports
+//! (`port_samples.rs`), so every platform checks exactly the same things.
 
-use crate::artifacts::Compiler;
-use crate::embedding::{Engine, Store, expect_trap};
 use crate::values::Value;
-use anyhow::{Context, Result, ensure};
-use embedding_abi::EmbValKind;
-use std::cell::Cell;
-use std::rc::Rc;
 use wasmtime::Trap;
 
-/// What a sample runs against.
-pub struct Ctx<'a> {
-    pub compiler: &'a Compiler,
-    pub engine: &'a Engine<'a>,
+/// Fuel each sample's fresh store starts with: far more than any sample
+/// needs, small enough that a sample that loops by mistake fails in well
+/// under a second.
+pub const STORE_FUEL: u64 = 50_000_000;
+
+pub struct Sample {
+    pub name: &'static str,
+    /// Run in order against one fresh store holding [`STORE_FUEL`].
+    pub steps: Vec<Step>,
 }
 
-/// Fuel for ordinary calls: far more than any sample needs, small enough that
-/// a sample that loops by mistake fails in well under a second.
-const FUEL: u64 = 50_000_000;
+#[derive(Clone)]
+pub enum Step {
+    /// Makes `func` importable as `module`.`name` in the store.
+    DefineHostFunc {
+        module: &'static str,
+        name: &'static str,
+        func: HostFunc,
+    },
+    /// Precompiles and instantiates `wat`; the store must number the new
+    /// instance `index` (later steps refer to instances by that number).
+    Instantiate {
+        wat: String,
+        index: u32,
+    },
+    /// Makes the exports of `instance` importable under module name `name`.
+    Register {
+        instance: u32,
+        name: &'static str,
+    },
+    Call {
+        instance: u32,
+        export: &'static str,
+        args: Vec<Value>,
+        expect: Outcome,
+    },
+    GlobalGet {
+        instance: u32,
+        name: &'static str,
+        expect: Value,
+    },
+    SetFuel(u64),
+    /// The store's remaining fuel must be at most this.
+    FuelAtMost(u64),
+    /// Host functions of this store must have been called this many times.
+    HostCalls(u32),
+}
 
-impl Ctx<'_> {
-    /// Precompiles `wat`, loads it, and instantiates it in a fresh store.
-    fn instance(&self, wat: &str) -> Result<(Store<'_>, u32)> {
-        let mut store = self.engine.store()?;
-        store.set_fuel(FUEL)?;
-        let instance = self.instantiate_in(&mut store, wat)?;
-        Ok((store, instance))
+#[derive(Clone)]
+pub enum Outcome {
+    /// Exactly these results (floats compared bit for bit).
+    Returns(Vec<Value>),
+    Traps(Trap),
+}
+
+/// The host functions a sample may define: a fixed set, because a port
+/// implements each one in its own language.
+#[derive(Clone, Copy)]
+pub enum HostFunc {
+    /// `(param i32) (result i32)`: its argument times three (wrapping).
+    Triple,
+}
+
+fn call(instance: u32, export: &'static str, args: &[Value], results: &[Value]) -> Step {
+    Step::Call {
+        instance,
+        export,
+        args: args.to_vec(),
+        expect: Outcome::Returns(results.to_vec()),
     }
+}
 
-    fn instantiate_in(&self, store: &mut Store<'_>, wat: &str) -> Result<u32> {
-        let artifact = self.compiler.precompile(wat.as_bytes())?;
-        let module = self.engine.load(&artifact)?;
-        Ok(store.instantiate(&module)?)
+fn call_traps(instance: u32, export: &'static str, args: &[Value], trap: Trap) -> Step {
+    Step::Call {
+        instance,
+        export,
+        args: args.to_vec(),
+        expect: Outcome::Traps(trap),
     }
 }
 
-pub type Sample = fn(&Ctx<'_>) -> Result<()>;
-
-pub const SAMPLES: &[(&str, Sample)] = &[
-    ("smoke", smoke),
-    ("add", add),
-    ("host-import", host_import),
-    ("register-linking", register_linking),
-    ("floats", floats),
-    ("memory", memory),
-    ("globals-tables", globals_tables),
-    ("trap-unreachable", trap_unreachable),
-    ("trap-out-of-bounds", trap_out_of_bounds),
-    ("trap-divide-by-zero", trap_divide_by_zero),
-    ("trap-indirect-type-mismatch", trap_indirect_type_mismatch),
-    ("trap-stack-exhaustion", trap_stack_exhaustion),
-    ("fuel", fuel),
-];
-
-fn smoke(ctx: &Ctx<'_>) -> Result<()> {
-    let (_store, instance) = ctx.instance("(module)")?;
-    ensure!(instance == 0, "first instance has index {instance}");
-    Ok(())
+fn instantiate(wat: &str, index: u32) -> Step {
+    Step::Instantiate {
+        wat: wat.to_string(),
+        index,
+    }
 }
 
-fn add(ctx: &Ctx<'_>) -> Result<()> {
-    let (mut store, i) = ctx.instance(
-        r#"(module
-            (func (export "add") (param i32 i32) (result i32)
-              (i32.add (local.get 0) (local.get 1)))
-            (func (export "add64") (param i64 i64) (result i64)
-              (i64.add (local.get 0) (local.get 1))))"#,
-    )?;
-    let r = store.call(i, "add", &[Value::I32(2), Value::I32(40)], 1)?;
-    ensure!(r == [Value::I32(42)], "add(2, 40) = {r:?}");
-    let r = store.call(i, "add", &[Value::I32(i32::MAX), Value::I32(1)], 1)?;
-    ensure!(r == [Value::I32(i32::MIN)], "add wraps: {r:?}");
-    let r = store.call(i, "add64", &[Value::I64(1 << 40), Value::I64(-1)], 1)?;
-    ensure!(r == [Value::I64((1 << 40) - 1)], "add64 = {r:?}");
-    Ok(())
+use Value::{I32, I64};
+
+pub fn all() -> Vec<Sample> {
+    let mut samples = vec![
+        smoke(),
+        add(),
+        host_import(),
+        register_linking(),
+        floats(),
+        memory(),
+        globals_tables(),
+    ];
+    samples.extend(traps());
+    samples.push(fuel());
+    samples
 }
 
-fn host_import(ctx: &Ctx<'_>) -> Result<()> {
-    let mut store = ctx.engine.store()?;
-    store.set_fuel(FUEL)?;
-    let calls = Rc::new(Cell::new(0));
-    let seen = calls.clone();
-    store.define_func(
-        "host",
-        "triple",
-        &[EmbValKind::I32],
-        &[EmbValKind::I32],
-        Box::new(move |args, results| {
-            seen.set(seen.get() + 1);
-            match args {
-                [Value::I32(x)] => {
-                    results[0] = Value::I32(x * 3);
-                    0
-                }
-                _ => 1,
-            }
-        }),
-    )?;
-    let i = ctx.instantiate_in(
-        &mut store,
-        r#"(module
-            (import "host" "triple" (func $triple (param i32) (result i32)))
-            (func (export "nine_times") (param i32) (result i32)
-              (call $triple (call $triple (local.get 0)))))"#,
-    )?;
-    let r = store.call(i, "nine_times", &[Value::I32(5)], 1)?;
-    ensure!(r == [Value::I32(45)], "nine_times(5) = {r:?}");
-    ensure!(
-        calls.get() == 2,
-        "host function called {} times",
-        calls.get()
-    );
-    Ok(())
+fn smoke() -> Sample {
+    Sample {
+        name: "smoke",
+        steps: vec![instantiate("(module)", 0)],
+    }
 }
 
-fn register_linking(ctx: &Ctx<'_>) -> Result<()> {
-    let mut store = ctx.engine.store()?;
-    store.set_fuel(FUEL)?;
-    let lib = ctx.instantiate_in(
-        &mut store,
-        r#"(module
-            (memory (export "mem") 1)
-            (global (export "base") i32 (i32.const 100))
-            (func (export "square") (param i32) (result i32)
-              (i32.mul (local.get 0) (local.get 0))))"#,
-    )?;
-    store.register(lib, "lib")?;
-    let user = ctx.instantiate_in(
-        &mut store,
-        r#"(module
-            (import "lib" "square" (func $square (param i32) (result i32)))
-            (import "lib" "mem" (memory 1))
-            (import "lib" "base" (global $base i32))
-            (func (export "go") (param i32) (result i32)
-              (i32.store (global.get $base) (call $square (local.get 0)))
-              (i32.load (global.get $base))))"#,
-    )?;
-    let r = store.call(user, "go", &[Value::I32(12)], 1)?;
-    ensure!(r == [Value::I32(144)], "go(12) = {r:?}");
-    // The store went to the shared memory of the first instance.
-    let r = store.call(lib, "square", &[Value::I32(-3)], 1)?;
-    ensure!(r == [Value::I32(9)], "square(-3) = {r:?}");
-    Ok(())
+fn add() -> Sample {
+    let wat = r#"(module
+        (func (export "add") (param i32 i32) (result i32)
+          (i32.add (local.get 0) (local.get 1)))
+        (func (export "add64") (param i64 i64) (result i64)
+          (i64.add (local.get 0) (local.get 1))))"#;
+    Sample {
+        name: "add",
+        steps: vec![
+            instantiate(wat, 0),
+            call(0, "add", &[I32(2), I32(40)], &[I32(42)]),
+            // Wraps around.
+            call(0, "add", &[I32(i32::MAX), I32(1)], &[I32(i32::MIN)]),
+            call(0, "add64", &[I64(1 << 40), I64(-1)], &[I64((1 << 40) - 1)]),
+        ],
+    }
 }
 
-fn floats(ctx: &Ctx<'_>) -> Result<()> {
+fn host_import() -> Sample {
+    let wat = r#"(module
+        (import "host" "triple" (func $triple (param i32) (result i32)))
+        (func (export "nine_times") (param i32) (result i32)
+          (call $triple (call $triple (local.get 0)))))"#;
+    Sample {
+        name: "host-import",
+        steps: vec![
+            Step::DefineHostFunc {
+                module: "host",
+                name: "triple",
+                func: HostFunc::Triple,
+            },
+            instantiate(wat, 0),
+            call(0, "nine_times", &[I32(5)], &[I32(45)]),
+            Step::HostCalls(2),
+        ],
+    }
+}
+
+fn register_linking() -> Sample {
+    let lib = r#"(module
+        (memory (export "mem") 1)
+        (global (export "base") i32 (i32.const 100))
+        (func (export "square") (param i32) (result i32)
+          (i32.mul (local.get 0) (local.get 0))))"#;
+    let user = r#"(module
+        (import "lib" "square" (func $square (param i32) (result i32)))
+        (import "lib" "mem" (memory 1))
+        (import "lib" "base" (global $base i32))
+        (func (export "go") (param i32) (result i32)
+          (i32.store (global.get $base) (call $square (local.get 0)))
+          (i32.load (global.get $base))))"#;
+    Sample {
+        name: "register-linking",
+        steps: vec![
+            instantiate(lib, 0),
+            Step::Register {
+                instance: 0,
+                name: "lib",
+            },
+            instantiate(user, 1),
+            // The store went to the shared memory of the first instance.
+            call(1, "go", &[I32(12)], &[I32(144)]),
+            call(0, "square", &[I32(-3)], &[I32(9)]),
+        ],
+    }
+}
+
+fn floats() -> Sample {
     // ceil and floor are the operations that become runtime calls, passing
     // floats in registers, when the native target lacks SSE4.1.
-    let (mut store, i) = ctx.instance(
-        r#"(module
-            (func (export "ceil32") (param f32) (result f32) (f32.ceil (local.get 0)))
-            (func (export "floor32") (param f32) (result f32) (f32.floor (local.get 0)))
-            (func (export "ceil64") (param f64) (result f64) (f64.ceil (local.get 0)))
-            (func (export "floor64") (param f64) (result f64) (f64.floor (local.get 0)))
-            (func (export "mix") (param f32 f64) (result f64)
-              (f64.add (f64.promote_f32 (local.get 0)) (f64.sqrt (local.get 1)))))"#,
-    )?;
-    let f32_cases = [
+    let wat = r#"(module
+        (func (export "ceil32") (param f32) (result f32) (f32.ceil (local.get 0)))
+        (func (export "floor32") (param f32) (result f32) (f32.floor (local.get 0)))
+        (func (export "ceil64") (param f64) (result f64) (f64.ceil (local.get 0)))
+        (func (export "floor64") (param f64) (result f64) (f64.floor (local.get 0)))
+        (func (export "mix") (param f32 f64) (result f64)
+          (f64.add (f64.promote_f32 (local.get 0)) (f64.sqrt (local.get 1)))))"#;
+    let mut steps = vec![instantiate(wat, 0)];
+    for (x, ceil, floor) in [
         (1.5f32, 2.0f32, 1.0f32),
         (-1.5, -1.0, -2.0),
         (-0.5, -0.0, -1.0),
-    ];
-    for (x, ceil, floor) in f32_cases {
-        let r = store.call(i, "ceil32", &[Value::f32(x)], 1)?;
-        ensure!(r == [Value::f32(ceil)], "f32.ceil({x}) = {r:?}");
-        let r = store.call(i, "floor32", &[Value::f32(x)], 1)?;
-        ensure!(r == [Value::f32(floor)], "f32.floor({x}) = {r:?}");
+    ] {
+        steps.push(call(0, "ceil32", &[Value::f32(x)], &[Value::f32(ceil)]));
+        steps.push(call(0, "floor32", &[Value::f32(x)], &[Value::f32(floor)]));
     }
-    let f64_cases = [
+    for (x, ceil, floor) in [
         (2.25f64, 3.0f64, 2.0f64),
         (-2.25, -2.0, -3.0),
         (1e300, 1e300, 1e300),
-    ];
-    for (x, ceil, floor) in f64_cases {
-        let r = store.call(i, "ceil64", &[Value::f64(x)], 1)?;
-        ensure!(r == [Value::f64(ceil)], "f64.ceil({x}) = {r:?}");
-        let r = store.call(i, "floor64", &[Value::f64(x)], 1)?;
-        ensure!(r == [Value::f64(floor)], "f64.floor({x}) = {r:?}");
+    ] {
+        steps.push(call(0, "ceil64", &[Value::f64(x)], &[Value::f64(ceil)]));
+        steps.push(call(0, "floor64", &[Value::f64(x)], &[Value::f64(floor)]));
     }
-    let r = store.call(i, "mix", &[Value::f32(0.5), Value::f64(16.0)], 1)?;
-    ensure!(r == [Value::f64(4.5)], "0.5 + sqrt(16) = {r:?}");
-    Ok(())
-}
-
-fn memory(ctx: &Ctx<'_>) -> Result<()> {
-    let (mut store, i) = ctx.instance(
-        r#"(module
-            (memory (export "mem") 1 4)
-            (data (i32.const 16) "hello")
-            (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
-            (func (export "store32") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
-            (func (export "load32") (param i32) (result i32) (i32.load (local.get 0)))
-            (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
-            (func (export "size") (result i32) (memory.size)))"#,
-    )?;
-    for (offset, byte) in [(16, b'h'), (20, b'o'), (21, 0)] {
-        let r = store.call(i, "load8", &[Value::I32(offset)], 1)?;
-        ensure!(
-            r == [Value::I32(byte.into())],
-            "data segment byte {offset}: {r:?}"
-        );
-    }
-    store.call(
-        i,
-        "store32",
-        &[Value::I32(1000), Value::I32(0x1234_5678)],
+    steps.push(call(
         0,
-    )?;
-    let r = store.call(i, "load32", &[Value::I32(1000)], 1)?;
-    ensure!(r == [Value::I32(0x1234_5678)], "load after store: {r:?}");
-    let r = store.call(i, "grow", &[Value::I32(2)], 1)?;
-    ensure!(
-        r == [Value::I32(1)],
-        "memory.grow returned {r:?}, expected old size 1"
-    );
-    let r = store.call(i, "size", &[], 1)?;
-    ensure!(r == [Value::I32(3)], "size after grow: {r:?}");
-    // The new pages are zeroed and usable; the old contents survived.
+        "mix",
+        &[Value::f32(0.5), Value::f64(16.0)],
+        &[Value::f64(4.5)],
+    ));
+    Sample {
+        name: "floats",
+        steps,
+    }
+}
+
+fn memory() -> Sample {
+    let wat = r#"(module
+        (memory (export "mem") 1 4)
+        (data (i32.const 16) "hello")
+        (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+        (func (export "store32") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+        (func (export "load32") (param i32) (result i32) (i32.load (local.get 0)))
+        (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+        (func (export "size") (result i32) (memory.size)))"#;
     let last = 3 * 65536 - 4;
-    let r = store.call(i, "load32", &[Value::I32(last)], 1)?;
-    ensure!(r == [Value::I32(0)], "fresh page not zero: {r:?}");
-    store.call(i, "store32", &[Value::I32(last), Value::I32(-7)], 0)?;
-    let r = store.call(i, "load32", &[Value::I32(last)], 1)?;
-    ensure!(r == [Value::I32(-7)], "store to grown page: {r:?}");
-    let r = store.call(i, "load8", &[Value::I32(16)], 1)?;
-    ensure!(r == [Value::I32(b'h'.into())], "data lost by grow: {r:?}");
-    // Growing past the declared maximum fails with -1 rather than trapping.
-    let r = store.call(i, "grow", &[Value::I32(2)], 1)?;
-    ensure!(r == [Value::I32(-1)], "grow past maximum returned {r:?}");
-    Ok(())
+    let mut steps = vec![instantiate(wat, 0)];
+    // The data segment.
+    for (offset, byte) in [(16, b'h'), (20, b'o'), (21, 0)] {
+        steps.push(call(0, "load8", &[I32(offset)], &[I32(byte.into())]));
+    }
+    steps.extend([
+        call(0, "store32", &[I32(1000), I32(0x1234_5678)], &[]),
+        call(0, "load32", &[I32(1000)], &[I32(0x1234_5678)]),
+        // memory.grow returns the old size.
+        call(0, "grow", &[I32(2)], &[I32(1)]),
+        call(0, "size", &[], &[I32(3)]),
+        // The new pages are zeroed and usable; the old contents survived.
+        call(0, "load32", &[I32(last)], &[I32(0)]),
+        call(0, "store32", &[I32(last), I32(-7)], &[]),
+        call(0, "load32", &[I32(last)], &[I32(-7)]),
+        call(0, "load8", &[I32(16)], &[I32(b'h'.into())]),
+        // Growing past the declared maximum fails with -1 rather than trapping.
+        call(0, "grow", &[I32(2)], &[I32(-1)]),
+    ]);
+    Sample {
+        name: "memory",
+        steps,
+    }
 }
 
-fn globals_tables(ctx: &Ctx<'_>) -> Result<()> {
-    let (mut store, i) = ctx.instance(
-        r#"(module
-            (global $counter (export "counter") (mut i64) (i64.const 10))
-            (global (export "pi") f64 (f64.const 3.25))
-            (type $binop (func (param i32 i32) (result i32)))
-            (table 3 funcref)
-            (elem (i32.const 0) $add $sub $mul)
-            (func $add (type $binop) (i32.add (local.get 0) (local.get 1)))
-            (func $sub (type $binop) (i32.sub (local.get 0) (local.get 1)))
-            (func $mul (type $binop) (i32.mul (local.get 0) (local.get 1)))
-            (func (export "bump") (result i64)
-              (global.set $counter (i64.add (global.get $counter) (i64.const 1)))
-              (global.get $counter))
-            (func (export "apply") (param i32 i32 i32) (result i32)
-              (call_indirect (type $binop) (local.get 1) (local.get 2) (local.get 0))))"#,
-    )?;
-    ensure!(
-        store.global_get(i, "counter")? == Value::I64(10),
-        "initial global"
-    );
-    ensure!(
-        store.global_get(i, "pi")? == Value::f64(3.25),
-        "immutable f64 global"
-    );
-    store.call(i, "bump", &[], 1)?;
-    let r = store.call(i, "bump", &[], 1)?;
-    ensure!(r == [Value::I64(12)], "bump twice: {r:?}");
-    ensure!(
-        store.global_get(i, "counter")? == Value::I64(12),
-        "global after bumps"
-    );
+fn globals_tables() -> Sample {
+    let wat = r#"(module
+        (global $counter (export "counter") (mut i64) (i64.const 10))
+        (global (export "pi") f64 (f64.const 3.25))
+        (type $binop (func (param i32 i32) (result i32)))
+        (table 3 funcref)
+        (elem (i32.const 0) $add $sub $mul)
+        (func $add (type $binop) (i32.add (local.get 0) (local.get 1)))
+        (func $sub (type $binop) (i32.sub (local.get 0) (local.get 1)))
+        (func $mul (type $binop) (i32.mul (local.get 0) (local.get 1)))
+        (func (export "bump") (result i64)
+          (global.set $counter (i64.add (global.get $counter) (i64.const 1)))
+          (global.get $counter))
+        (func (export "apply") (param i32 i32 i32) (result i32)
+          (call_indirect (type $binop) (local.get 1) (local.get 2) (local.get 0))))"#;
+    let global = |name, expect| Step::GlobalGet {
+        instance: 0,
+        name,
+        expect,
+    };
+    let mut steps = vec![
+        instantiate(wat, 0),
+        global("counter", I64(10)),
+        global("pi", Value::f64(3.25)),
+        call(0, "bump", &[], &[I64(11)]),
+        call(0, "bump", &[], &[I64(12)]),
+        global("counter", I64(12)),
+    ];
     for (slot, expected) in [(0, 13), (1, 7), (2, 30)] {
-        let r = store.call(
-            i,
+        steps.push(call(
+            0,
             "apply",
-            &[Value::I32(slot), Value::I32(10), Value::I32(3)],
-            1,
-        )?;
-        ensure!(r == [Value::I32(expected)], "table slot {slot}: {r:?}");
+            &[I32(slot), I32(10), I32(3)],
+            &[I32(expected)],
+        ));
     }
-    expect_trap(
-        store.call(
-            i,
-            "apply",
-            &[Value::I32(3), Value::I32(1), Value::I32(1)],
-            1,
-        ),
+    steps.push(call_traps(
+        0,
+        "apply",
+        &[I32(3), I32(1), I32(1)],
         Trap::TableOutOfBounds,
-    )
-}
-
-/// Calls `export` of `wat` twice, expecting `trap` each time, and checks that
-/// the instance still works afterwards. The second trap proves trap handling
-/// is re-armed (in `full` mode: the signal is not left blocked).
-fn assert_traps(ctx: &Ctx<'_>, wat: &str, export: &str, args: &[Value], trap: Trap) -> Result<()> {
-    let (mut store, i) = ctx.instance(wat)?;
-    for attempt in 1..=2 {
-        expect_trap(store.call(i, export, args, 1), trap)
-            .with_context(|| format!("attempt {attempt}"))?;
+    ));
+    Sample {
+        name: "globals-tables",
+        steps,
     }
-    let r = store
-        .call(i, "ok", &[], 1)
-        .context("instance unusable after trap")?;
-    ensure!(r == [Value::I32(1)], "`ok` after trap returned {r:?}");
-    Ok(())
 }
 
-const OK_EXPORT: &str = r#"(func (export "ok") (result i32) (i32.const 1))"#;
-
-fn trap_unreachable(ctx: &Ctx<'_>) -> Result<()> {
-    let wat = format!(r#"(module {OK_EXPORT} (func (export "f") (result i32) unreachable))"#);
-    assert_traps(ctx, &wat, "f", &[], Trap::UnreachableCodeReached)
+/// A fresh instance of `wat` (which exports `ok`) traps twice in `export`,
+/// then still works. The second trap proves trap handling is re-armed (in
+/// `full` mode: the signal is not left blocked).
+fn traps_twice(
+    wat: &str,
+    index: u32,
+    export: &'static str,
+    args: &[Value],
+    trap: Trap,
+) -> Vec<Step> {
+    vec![
+        instantiate(wat, index),
+        call_traps(index, export, args, trap),
+        call_traps(index, export, args, trap),
+        call(index, "ok", &[], &[I32(1)]),
+    ]
 }
 
-fn trap_out_of_bounds(ctx: &Ctx<'_>) -> Result<()> {
-    let wat = format!(
-        r#"(module {OK_EXPORT} (memory 1)
-            (func (export "f") (param i32) (result i32) (i32.load (local.get 0))))"#
+fn traps() -> Vec<Sample> {
+    let module =
+        |body: &str| format!(r#"(module (func (export "ok") (result i32) (i32.const 1)) {body})"#);
+    let unreachable = module(r#"(func (export "f") (result i32) unreachable)"#);
+    let load = module(
+        r#"(memory 1) (func (export "f") (param i32) (result i32) (i32.load (local.get 0)))"#,
     );
-    // Just past the end, and far past it (in `full` mode: deep in the guard).
-    assert_traps(
-        ctx,
-        &wat,
-        "f",
-        &[Value::I32(65536 - 2)],
-        Trap::MemoryOutOfBounds,
-    )?;
-    assert_traps(ctx, &wat, "f", &[Value::I32(-4)], Trap::MemoryOutOfBounds)
+    let divide = module(
+        r#"(func (export "f") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))"#,
+    );
+    let indirect = module(
+        r#"(type $unary (func (param i32) (result i32)))
+           (type $nullary (func (result i32)))
+           (table 1 funcref)
+           (elem (i32.const 0) $unary_fn)
+           (func $unary_fn (type $unary) (local.get 0))
+           (func (export "f") (result i32) (call_indirect (type $nullary) (i32.const 0)))"#,
+    );
+    let recurse = module(
+        r#"(func $down (export "f") (param i32) (result i32)
+             (i32.add (call $down (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))"#,
+    );
+    let sample = |name, steps| Sample { name, steps };
+    vec![
+        sample(
+            "trap-unreachable",
+            traps_twice(&unreachable, 0, "f", &[], Trap::UnreachableCodeReached),
+        ),
+        // Just past the end, and far past it (in `full` mode: deep in the
+        // guard), each in a fresh instance.
+        sample(
+            "trap-out-of-bounds",
+            [
+                traps_twice(&load, 0, "f", &[I32(65536 - 2)], Trap::MemoryOutOfBounds),
+                traps_twice(&load, 1, "f", &[I32(-4)], Trap::MemoryOutOfBounds),
+            ]
+            .concat(),
+        ),
+        sample(
+            "trap-divide-by-zero",
+            [
+                traps_twice(
+                    &divide,
+                    0,
+                    "f",
+                    &[I32(7), I32(0)],
+                    Trap::IntegerDivisionByZero,
+                ),
+                traps_twice(
+                    &divide,
+                    1,
+                    "f",
+                    &[I32(i32::MIN), I32(-1)],
+                    Trap::IntegerOverflow,
+                ),
+            ]
+            .concat(),
+        ),
+        sample(
+            "trap-indirect-type-mismatch",
+            traps_twice(&indirect, 0, "f", &[], Trap::BadSignature),
+        ),
+        sample(
+            "trap-stack-exhaustion",
+            traps_twice(&recurse, 0, "f", &[I32(0)], Trap::StackOverflow),
+        ),
+    ]
 }
 
-fn trap_divide_by_zero(ctx: &Ctx<'_>) -> Result<()> {
-    let wat = format!(
-        r#"(module {OK_EXPORT}
-            (func (export "f") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1))))"#
-    );
-    assert_traps(
-        ctx,
-        &wat,
-        "f",
-        &[Value::I32(7), Value::I32(0)],
-        Trap::IntegerDivisionByZero,
-    )?;
-    assert_traps(
-        ctx,
-        &wat,
-        "f",
-        &[Value::I32(i32::MIN), Value::I32(-1)],
-        Trap::IntegerOverflow,
-    )
-}
-
-fn trap_indirect_type_mismatch(ctx: &Ctx<'_>) -> Result<()> {
-    let wat = format!(
-        r#"(module {OK_EXPORT}
-            (type $unary (func (param i32) (result i32)))
-            (type $nullary (func (result i32)))
-            (table 1 funcref)
-            (elem (i32.const 0) $unary_fn)
-            (func $unary_fn (type $unary) (local.get 0))
-            (func (export "f") (result i32) (call_indirect (type $nullary) (i32.const 0))))"#
-    );
-    assert_traps(ctx, &wat, "f", &[], Trap::BadSignature)
-}
-
-fn trap_stack_exhaustion(ctx: &Ctx<'_>) -> Result<()> {
-    let wat = format!(
-        r#"(module {OK_EXPORT}
-            (func $down (export "f") (param i32) (result i32)
-              (i32.add (call $down (i32.add (local.get 0) (i32.const 1))) (i32.const 1))))"#
-    );
-    assert_traps(ctx, &wat, "f", &[Value::I32(0)], Trap::StackOverflow)
-}
-
-fn fuel(ctx: &Ctx<'_>) -> Result<()> {
-    let (mut store, i) = ctx.instance(
-        r#"(module
-            (func (export "spin") (loop $l (br $l)))
-            (func (export "count") (param i32) (result i32) (local i32)
-              (loop $l
-                (local.set 1 (i32.add (local.get 1) (i32.const 1)))
-                (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
-              (local.get 1)))"#,
-    )?;
-    store.set_fuel(100_000)?;
-    expect_trap(store.call(i, "spin", &[], 0), Trap::OutOfFuel)?;
-    ensure!(
-        store.fuel()? == 0,
-        "fuel left after running out: {}",
-        store.fuel()?
-    );
-    // Refuelled, the same store runs a bounded loop, and it costs fuel.
-    store.set_fuel(1_000_000)?;
-    let r = store.call(i, "count", &[Value::I32(1000)], 1)?;
-    ensure!(r == [Value::I32(1000)], "count(1000) = {r:?}");
-    let left = store.fuel()?;
-    ensure!(
-        left < 1_000_000 - 1000,
-        "a 1000-iteration loop burned only {} fuel",
-        1_000_000 - left
-    );
-    Ok(())
+fn fuel() -> Sample {
+    let wat = r#"(module
+        (func (export "spin") (loop $l (br $l)))
+        (func (export "count") (param i32) (result i32) (local i32)
+          (loop $l
+            (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+            (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+          (local.get 1)))"#;
+    Sample {
+        name: "fuel",
+        steps: vec![
+            instantiate(wat, 0),
+            Step::SetFuel(100_000),
+            call_traps(0, "spin", &[], Trap::OutOfFuel),
+            // Running out leaves none.
+            Step::FuelAtMost(0),
+            // Refuelled, the same store runs a bounded loop, and it costs
+            // fuel: at least one unit per iteration.
+            Step::SetFuel(1_000_000),
+            call(0, "count", &[I32(1000)], &[I32(1000)]),
+            Step::FuelAtMost(1_000_000 - 1000 - 1),
+        ],
+    }
 }

@@ -28,7 +28,11 @@ impl environment::Host for Ctx {
 
 impl exit::Host for Ctx {
     fn exit(&mut self, status: Result<(), ()>) -> wasmtime::Result<()> {
-        Err(wasmtime::Error::new(Exit(if status.is_ok() { 0 } else { 1 })))
+        Err(wasmtime::Error::new(Exit(if status.is_ok() {
+            0
+        } else {
+            1
+        })))
     }
     fn exit_with_code(&mut self, status_code: u8) -> wasmtime::Result<()> {
         Err(wasmtime::Error::new(Exit(status_code.into())))

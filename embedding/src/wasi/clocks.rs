@@ -1,10 +1,10 @@
 //! wasi:clocks over the platform's monotonic and wall clocks.
 
-use alloc::boxed::Box;
 use super::bindings::wasi::clocks::{monotonic_clock, wall_clock};
 use super::ctx::Ctx;
 use super::executor::{Deadline, Timers};
 use crate::os;
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use wasmtime::component::Resource;
 use wasmtime_wasi_io::poll::{DynPollable, Pollable, subscribe};

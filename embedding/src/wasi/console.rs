@@ -1,7 +1,7 @@
 //! Standard input, output and error over the platform's console services.
 
-use alloc::boxed::Box;
 use crate::os;
+use alloc::boxed::Box;
 use alloc::vec;
 use wasmtime_wasi_io::bytes::Bytes;
 use wasmtime_wasi_io::poll::Pollable;

@@ -109,7 +109,8 @@ unsafe fn tree(config: &EmbWasiConfig) -> Result<Vec<(String, Dir)>, *mut EmbErr
     // SAFETY: the caller passes `nfiles` entries.
     let files = unsafe { core::slice::from_raw_parts(config.files, config.nfiles) };
     for entry in files {
-        let path = unsafe { errors::str_arg("program_new: file path", entry.path.ptr, entry.path.len)? };
+        let path =
+            unsafe { errors::str_arg("program_new: file path", entry.path.ptr, entry.path.len)? };
         let (_, root) = preopens.get(entry.preopen as usize).ok_or_else(|| {
             errors::message(format!(
                 "program_new: file `{path}` names preopen {} of {}",
@@ -259,10 +260,7 @@ pub unsafe extern "C" fn run(programs: *const *mut EmbProgram, count: usize) -> 
             }
             list.push(program);
         }
-        let timers: Vec<Arc<Timers>> = list
-            .iter()
-            .map(|p| p.store.data().timers.clone())
-            .collect();
+        let timers: Vec<Arc<Timers>> = list.iter().map(|p| p.store.data().timers.clone()).collect();
         let stuck = {
             let tasks: Vec<(Task<'_>, Arc<Timers>)> = list
                 .iter_mut()

@@ -1,8 +1,8 @@
 //! Streams over a file's bytes: `read-via-stream`, `write-via-stream`,
 //! `append-via-stream`.
 
-use alloc::boxed::Box;
 use super::tree::File;
+use alloc::boxed::Box;
 use wasmtime_wasi_io::bytes::Bytes;
 use wasmtime_wasi_io::poll::Pollable;
 use wasmtime_wasi_io::streams::{InputStream, OutputStream, StreamError, StreamResult};

@@ -2,8 +2,8 @@
 //! vectors. Nodes are shared (`Arc`) so that descriptors and streams keep
 //! working on a node after it is unlinked, as on a POSIX filesystem.
 
-use super::super::lock::Lock;
 use super::super::bindings::wasi::filesystem::types::ErrorCode;
+use super::super::lock::Lock;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -53,7 +53,10 @@ impl Dir {
         if path.starts_with('/') {
             return Err(ErrorCode::NotPermitted);
         }
-        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+        let parts: Vec<&str> = path
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .collect();
         let mut stack: Vec<Dir> = alloc::vec![self.clone()];
         let Some((last, dirs)) = parts.split_last() else {
             return Ok((self.clone(), "."));

@@ -136,7 +136,10 @@ impl types::HostDescriptor for Ctx {
         Ok(self.table.push(stream)?)
     }
 
-    fn append_via_stream(&mut self, fd: Resource<Descriptor>) -> FsResult<Resource<DynOutputStream>> {
+    fn append_via_stream(
+        &mut self,
+        fd: Resource<Descriptor>,
+    ) -> FsResult<Resource<DynOutputStream>> {
         let file = self.file(&fd, DescriptorFlags::WRITE)?;
         let stream: DynOutputStream = Box::new(FileWriter { file, pos: None });
         Ok(self.table.push(stream)?)
@@ -184,10 +187,17 @@ impl types::HostDescriptor for Ctx {
         Ok(())
     }
 
-    fn read(&mut self, fd: Resource<Descriptor>, len: u64, offset: u64) -> FsResult<(Vec<u8>, bool)> {
+    fn read(
+        &mut self,
+        fd: Resource<Descriptor>,
+        len: u64,
+        offset: u64,
+    ) -> FsResult<(Vec<u8>, bool)> {
         let file = self.file(&fd, DescriptorFlags::READ)?;
         let data = file.0.lock();
-        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(data.len());
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(data.len());
         let end = start
             .saturating_add(usize::try_from(len).unwrap_or(usize::MAX))
             .min(data.len());

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Builds the qemu-virt kernel images and boots them. Called by the root
+# build.sh (--port qemu-virt, and `test`), or by hand:
+#
+#   ports/qemu-virt/build.sh [--arch riscv64|aarch64]... [--mem MIB] [--build-only]
+#
+# Needs the host built (target/release/host), clang, ld.lld and QEMU. Each
+# image runs every sample; a boot passes only if the console shows a PASS
+# line per sample and the "N passed, 0 failed" summary before the time limit
+# (PORT_BOOT_TIMEOUT seconds, default 120). PORT_HEAP_MIB sets the
+# embedding's heap (default 8). Images land in
+# out/ports/qemu-virt/<arch>/kernel.elf.
+set -euo pipefail
+
+port=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$port/../.." && pwd)
+out="$root/out/ports/qemu-virt"
+host="$root/target/release/host"
+heap_mib=${PORT_HEAP_MIB:-8}
+timeout_secs=${PORT_BOOT_TIMEOUT:-120}
+arches=()
+mem_mib=64
+build_only=false
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --arch)
+      case "${2:-}" in
+        riscv64 | aarch64) arches+=("$2") ;;
+        *) echo "qemu-virt: --arch needs riscv64 or aarch64" >&2; exit 2 ;;
+      esac
+      shift 2 ;;
+    --mem) mem_mib=${2:?--mem needs MiB}; shift 2 ;;
+    --build-only) build_only=true; shift ;;
+    *) echo "qemu-virt: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+[ ${#arches[@]} -gt 0 ] || arches=(riscv64 aarch64)
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+rust_target() {
+  case "$1" in
+    riscv64) echo riscv64gc-unknown-none-elf ;;
+    aarch64) echo aarch64-unknown-none ;;
+  esac
+}
+
+clang_flags() {
+  case "$1" in
+    riscv64) echo "--target=riscv64-unknown-elf -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax" ;;
+    aarch64) echo "--target=aarch64-unknown-elf" ;;
+  esac
+}
+
+ensure_rust_target() {
+  if ! rustup target list --installed | grep -qx "$1"; then
+    say "installing the Rust target $1 (rustup target add)"
+    rustup target add "$1"
+  fi
+}
+
+build_embedding() {
+  local target
+  target=$(rust_target "$1")
+  ensure_rust_target "$target"
+  say "building the minimal embedding for $target (heap: $heap_mib MiB)"
+  (cd "$root" && EMBEDDING_HEAP_MIB=$heap_mib cargo build --locked -p embedding \
+    --target "$target" --profile embedding --features minimal)
+  cp "$root/target/$target/embedding/libembedding.a" "$out/$1/libembedding.a"
+}
+
+build_image() {
+  local arch=$1 dir="$out/$1" src objs=() obj
+  mkdir -p "$dir"
+  build_embedding "$arch"
+  say "compiling and linking $dir/kernel.elf"
+  for src in "$port"/*.c "$port/$arch"/*.c "$port/$arch"/boot.S "$out/samples.c"; do
+    obj="$dir/$(basename "${src%.*}").o"
+    # shellcheck disable=SC2046 # the flags are meant to split into words
+    clang $(clang_flags "$arch") -std=c11 -O2 -Wall -Wextra -Werror \
+      -ffreestanding -fno-builtin -nostdlib -fno-stack-protector -fno-pic \
+      -I "$port/include" -I "$port" -I "$root/embedding" -I "$root/platform" \
+      -c "$src" -o "$obj"
+    objs+=("$obj")
+  done
+  ld.lld -T "$port/$arch/kernel.ld" --gc-sections -o "$dir/kernel.elf" \
+    "${objs[@]}" "$dir/libembedding.a"
+  say "$arch: kernel.elf loads $(image_bytes "$dir/kernel.elf") bytes (text+data), $(bss_bytes "$dir/kernel.elf") more in .bss and stack"
+}
+
+# Bytes the loader copies, and bytes the kernel zeroes or uses as stack
+# (binutils' `size` reads any ELF, whatever its machine).
+image_bytes() { size "$1" | awk 'NR == 2 { print $1 + $2 }'; }
+bss_bytes() { size "$1" | awk 'NR == 2 { print $3 }'; }
+
+qemu_command() {
+  local arch=$1
+  case "$arch" in
+    riscv64) echo "qemu-system-riscv64 -machine virt -bios default" ;;
+    aarch64) echo "qemu-system-aarch64 -machine virt -cpu cortex-a57" ;;
+  esac
+}
+
+# Boots the image; prints the console and one verdict line.
+boot() {
+  local arch=$1 log="$out/$1/console.log" status=0 passes summary problem=""
+  say "booting $arch (-m ${mem_mib}M, limit $timeout_secs s)"
+  # shellcheck disable=SC2046 # the command is meant to split into words
+  timeout "$timeout_secs" $(qemu_command "$arch") -m "${mem_mib}M" -nic none -display none \
+    -monitor none -serial stdio -kernel "$out/$arch/kernel.elf" </dev/null \
+    | tr -d '\r' >"$log" || status=$?
+  cat "$log"
+  passes=$(grep -c "^PASS $arch-virt/minimal " "$log" || true)
+  summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" || true)
+  if [ "$status" -eq 124 ]; then
+    problem="no power-off within $timeout_secs s (hung)"
+  elif grep -q '^PANIC\|^CRASH' "$log"; then
+    problem="$(grep -m1 '^PANIC\|^CRASH' "$log")"
+  elif [ -z "$summary" ]; then
+    problem="no summary line on the console (crashed or stopped early; QEMU status $status)"
+  elif [ "$summary" != "$passes passed, 0 failed" ] || [ "$passes" -eq 0 ]; then
+    problem="$summary"
+  elif [ "$status" -ne 0 ]; then
+    problem="the console says '$summary' but QEMU exited with status $status"
+  fi
+  if [ -n "$problem" ]; then
+    echo "FAIL port qemu-virt/$arch: $problem; console tail:"
+    tail -n 15 "$log" | sed 's/^/    /'
+    return 1
+  fi
+  echo "PASS port qemu-virt/$arch: $summary"
+}
+
+mkdir -p "$out"
+[ -x "$host" ] || { echo "qemu-virt: $host missing: build the host first (./build.sh --build-only)" >&2; exit 1; }
+say "generating $out/samples.c (host port-samples --mode minimal)"
+"$host" port-samples --mode minimal "$out/samples.c"
+for arch in "${arches[@]}"; do build_image "$arch"; done
+$build_only && exit 0
+failed=0
+for arch in "${arches[@]}"; do boot "$arch" || failed=1; done
+exit "$failed"
