@@ -149,6 +149,26 @@ pub fn main(args: &[String]) -> Result<i32> {
         };
     }
     let mut opts = parse(rest)?;
+    // Commands that take no operands refuse them rather than ignore them.
+    const NO_OPERANDS: &[&str] = &[
+        "samples",
+        "run-mode",
+        "exhaust-heap",
+        "imports",
+        "bench",
+        "bench-side",
+        "cold-start",
+        "interleave",
+    ];
+    if let (true, Some(extra)) = (
+        NO_OPERANDS.contains(&command.as_str()),
+        opts.positional.first(),
+    ) {
+        bail!(
+            "{command} takes no operands, but was given `{extra}`\n{}",
+            usage()
+        );
+    }
     match command.as_str() {
         "guests" => {
             if opts.modes.is_empty() {

@@ -277,3 +277,49 @@ pub fn child(run: &RunArgs) -> Result<i32> {
     }
     Ok(code)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RunArgs;
+    use std::path::PathBuf;
+
+    fn parse(args: &[&str]) -> anyhow::Result<RunArgs> {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        RunArgs::parse(&args, PathBuf::from("out"), None)
+    }
+
+    #[test]
+    fn everything_after_the_program_is_the_guests() {
+        let run = parse(&[
+            "--mode", "vm", "--env", "A=1", "p.wasm", "--mode", "x", "-v",
+        ])
+        .unwrap();
+        assert_eq!(run.program, PathBuf::from("p.wasm"));
+        assert_eq!(run.args, ["--mode", "x", "-v"]);
+        assert_eq!(run.env, ["A=1"]);
+        assert_eq!(run.argv(), ["p.wasm", "--mode", "x", "-v"]);
+    }
+
+    #[test]
+    fn bad_command_lines_are_errors() {
+        assert!(parse(&[]).is_err(), "no program");
+        assert!(parse(&["--frobnicate", "p.wasm"]).is_err(), "unknown flag");
+        assert!(
+            parse(&["--env", "NOEQUALS", "p.wasm"]).is_err(),
+            "env without ="
+        );
+        assert!(
+            parse(&["--fuel", "lots", "p.wasm"]).is_err(),
+            "fuel not a number"
+        );
+        assert!(
+            parse(&["--timeout", "0", "p.wasm"]).is_err(),
+            "zero timeout"
+        );
+        assert!(
+            parse(&["--mode", "turbo", "p.wasm"]).is_err(),
+            "unknown mode"
+        );
+        assert!(parse(&["--dir"]).is_err(), "flag without value");
+    }
+}
