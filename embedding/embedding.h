@@ -11,7 +11,7 @@
 /**
  * Bumped on any incompatible change to this file.
  */
-#define EMB_ABI_VERSION 3
+#define EMB_ABI_VERSION 4
 
 /**
  * `trap_code` of a trap that has no Wasmtime trap code.
@@ -152,6 +152,59 @@ typedef uint32_t EmbRefClass;
 #endif // __cplusplus
 
 /**
+ * What a file-tree entry is.
+ */
+enum EmbFileKind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  EMB_FILE_KIND_DIRECTORY = 0,
+  EMB_FILE_KIND_REGULAR_FILE = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum EmbFileKind EmbFileKind;
+#else
+typedef uint32_t EmbFileKind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * How a program ended, filled in by [`EmbWasiApi::program_status`].
+ */
+enum EmbProgramState
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Not run yet.
+   */
+  EMB_PROGRAM_STATE_READY = 0,
+  /**
+   * Returned from `wasi:cli/run` or called `exit`: see the exit code.
+   */
+  EMB_PROGRAM_STATE_EXITED = 1,
+  /**
+   * Trapped, or failed to instantiate: see the error.
+   */
+  EMB_PROGRAM_STATE_FAILED = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum EmbProgramState EmbProgramState;
+#else
+typedef uint32_t EmbProgramState;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Opaque handle to a component loaded from a precompiled artifact.
+ */
+typedef struct EmbComponent EmbComponent;
+
+/**
  * Opaque handle to a Wasmtime engine configured for the embedding's mode.
  */
 typedef struct EmbEngine EmbEngine;
@@ -160,6 +213,12 @@ typedef struct EmbEngine EmbEngine;
  * Opaque handle to a module loaded from a precompiled artifact.
  */
 typedef struct EmbModule EmbModule;
+
+/**
+ * Opaque handle to a WASI program: a component, its store and its WASI
+ * context (arguments, environment, files), ready to run once.
+ */
+typedef struct EmbProgram EmbProgram;
 
 /**
  * Opaque handle to a store: its instances, its linker (the imports that
@@ -242,6 +301,138 @@ typedef int32_t (*EmbHostFunc)(void *env,
                                uintptr_t nresults);
 
 /**
+ * A UTF-8 string: pointer and length, no terminator.
+ */
+typedef struct EmbStr {
+  const uint8_t *ptr;
+  uintptr_t len;
+} EmbStr;
+
+/**
+ * One entry of a program's in-memory file tree.
+ */
+typedef struct EmbFileEntry {
+  /**
+   * Index into [`EmbWasiConfig::preopens`] of the directory this entry is
+   * under.
+   */
+  uint32_t preopen;
+  /**
+   * Path below that directory, components separated by `/`, no leading
+   * `/`, no `.` or `..`. Missing parent directories are created.
+   */
+  struct EmbStr path;
+  EmbFileKind kind;
+  /**
+   * A regular file's contents (copied); ignored for a directory.
+   */
+  const uint8_t *data;
+  uintptr_t data_len;
+} EmbFileEntry;
+
+/**
+ * How a program is set up; everything is copied by
+ * [`EmbWasiApi::program_new`].
+ */
+typedef struct EmbWasiConfig {
+  /**
+   * `argv`, including the program name as the first element.
+   */
+  const struct EmbStr *args;
+  uintptr_t nargs;
+  /**
+   * Environment variables as `NAME=VALUE`.
+   */
+  const struct EmbStr *env;
+  uintptr_t nenv;
+  /**
+   * The guest paths of the preopened directories, e.g. `/data`.
+   */
+  const struct EmbStr *preopens;
+  uintptr_t npreopens;
+  /**
+   * The files and directories inside them.
+   */
+  const struct EmbFileEntry *files;
+  uintptr_t nfiles;
+  /**
+   * Fuel the program may burn in all; running out traps with `OutOfFuel`.
+   */
+  uint64_t fuel;
+  /**
+   * Fuel between yields to the other programs of the same
+   * [`EmbWasiApi::run`]; 0 never yields.
+   */
+  uint64_t yield_interval;
+} EmbWasiConfig;
+
+/**
+ * Receives one entry of a program's file tree; see
+ * [`EmbWasiApi::program_files`].
+ */
+typedef void (*EmbFileVisitor)(void *env,
+                               uint32_t preopen,
+                               const uint8_t *path,
+                               uintptr_t path_len,
+                               EmbFileKind kind,
+                               const uint8_t *data,
+                               uintptr_t data_len);
+
+/**
+ * WASI 0.2 (`wasi:cli/command` components) on the platform's OS services
+ * (`platform/embedding-os.h`). Programs run on the embedding's own
+ * executor: several programs passed to one [`EmbWasiApi::run`] interleave,
+ * yielding to each other every `yield_interval` units of fuel and whenever
+ * one waits for a clock.
+ */
+typedef struct EmbWasiApi {
+  /**
+   * Loads a component precompiled by the host for this mode (a preview 1
+   * program is turned into a component before it is precompiled). The
+   * same checks and trust apply as for [`EmbApi::module_load`].
+   */
+  struct EmbError *(*component_load)(const struct EmbEngine *engine,
+                                     const uint8_t *bytes,
+                                     uintptr_t len,
+                                     struct EmbComponent **out);
+  void (*component_free)(struct EmbComponent *component);
+  /**
+   * Creates a program: links `component` against the embedding's WASI
+   * (an import it does not provide is an error naming it) and sets up its
+   * context from `config`.
+   */
+  struct EmbError *(*program_new)(const struct EmbEngine *engine,
+                                  const struct EmbComponent *component,
+                                  const struct EmbWasiConfig *config,
+                                  struct EmbProgram **out);
+  void (*program_free)(struct EmbProgram *program);
+  /**
+   * Runs `count` programs to completion, interleaved; each ends exited or
+   * failed. Returns an error only when the arguments are unusable (a
+   * program already run, or a null pointer), or when every remaining
+   * program waits for something that can never happen.
+   */
+  struct EmbError *(*run)(struct EmbProgram *const *programs, uintptr_t count);
+  /**
+   * How `program` ended. When it exited, `*exit_code` is its code (0
+   * when `run` returned success, 1 when it returned an error). When it
+   * failed, the returned error says why (a trap, with its code, or a
+   * failed instantiation); otherwise `NULL` is returned.
+   */
+  struct EmbError *(*program_status)(const struct EmbProgram *program,
+                                     EmbProgramState *state,
+                                     int32_t *exit_code);
+  /**
+   * Calls `visit` for every directory and file of the program's tree, as
+   * it stands now (after a run: with the program's writes), parents
+   * before children, names in byte order.
+   */
+  struct EmbError *(*program_files)(const struct EmbProgram *program,
+                                    EmbFileVisitor visit,
+                                    void *env);
+} EmbWasiApi;
+
+/**
  * The embedding's whole C ABI.
  */
 typedef struct EmbApi {
@@ -272,6 +463,13 @@ typedef struct EmbApi {
    */
   uintptr_t (*heap_peak)(void);
   /**
+   * How many artifact payloads (modules and components) have passed the
+   * envelope check and been handed to Wasmtime's deserializer since the
+   * embedding was loaded. A diagnostic: lets a test prove that a refused
+   * artifact never reached the deserializer.
+   */
+  uint64_t (*artifacts_deserialized)(void);
+  /**
    * Releases an error. `NULL` is allowed.
    */
   void (*error_free)(struct EmbError *error);
@@ -282,7 +480,10 @@ typedef struct EmbApi {
   void (*engine_free)(struct EmbEngine *engine);
   /**
    * Loads an artifact precompiled by the host for this mode. The bytes are
-   * copied; Wasmtime checks its version, target, flags and configuration
+   * an integrity envelope (`envelope.rs`: magic, kind, mode, ABI version,
+   * length, SHA-256) around Wasmtime's artifact; the envelope is checked
+   * first and a damaged or foreign one is refused before Wasmtime sees
+   * the payload. The bytes are copied; Wasmtime then checks its version, target, flags and configuration
    * and refuses a mismatch, including a CPU feature the artifact's code
    * needs and this processor lacks (checked with CPUID). The artifact must
    * come from a trusted compiler: its code is run as is.
@@ -356,6 +557,11 @@ typedef struct EmbApi {
                                  const uint8_t *name,
                                  uintptr_t name_len,
                                  struct EmbVal *out);
+  /**
+   * WASI programs, or `NULL` when the embedding was built without its
+   * `wasi` feature.
+   */
+  const struct EmbWasiApi *wasi;
 } EmbApi;
 
 /**

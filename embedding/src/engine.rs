@@ -3,6 +3,8 @@
 use crate::MODE;
 use crate::errors::{self, non_null, status};
 use alloc::boxed::Box;
+use core::sync::atomic::{AtomicU64, Ordering};
+use embedding_abi::envelope::{self, ArtifactKind};
 use embedding_abi::{EmbEngine, EmbError, EmbModule, modes};
 use wasmtime::{Engine, Module};
 
@@ -43,8 +45,8 @@ pub unsafe extern "C" fn module_load(
         non_null("module_load: out", out)?;
         // SAFETY: the caller passes `len` readable bytes.
         let bytes = unsafe { core::slice::from_raw_parts(bytes, len) };
-        check_artifact_magic(bytes)?;
-        // SAFETY: Wasmtime validates the artifact's header, version, target,
+        let bytes = open_artifact(ArtifactKind::Module, bytes)?;
+        // SAFETY: the envelope matched; Wasmtime validates the artifact's header, version, target,
         // flags and configuration; its code is trusted, as this ABI documents.
         let module =
             unsafe { Module::deserialize(engine, bytes) }.map_err(errors::from_wasmtime)?;
@@ -67,20 +69,19 @@ pub unsafe fn module<'a>(module: *const EmbModule) -> Result<&'a Module, *mut Em
     Ok(unsafe { &*module.cast::<Module>() })
 }
 
-/// Names the two commonest mistakes before Wasmtime's ELF parser does.
-pub fn check_artifact_magic(bytes: &[u8]) -> Result<(), *mut EmbError> {
-    if bytes.starts_with(b"\0asm") {
-        return Err(errors::message(
-            "this is a WebAssembly binary, not a precompiled artifact: the embedding has no \
-             compiler, so precompile it on the host for this mode (`host precompile`)"
-                .into(),
-        ));
-    }
-    if !bytes.starts_with(b"\x7fELF") {
-        return Err(errors::message(alloc::format!(
-            "not a precompiled artifact: {} bytes that do not start with an ELF header",
-            bytes.len()
-        )));
-    }
-    Ok(())
+/// Payloads handed to Wasmtime's deserializer (`artifacts_deserialized`).
+static DESERIALIZED: AtomicU64 = AtomicU64::new(0);
+
+pub unsafe extern "C" fn artifacts_deserialized() -> u64 {
+    DESERIALIZED.load(Ordering::Relaxed)
+}
+
+/// The one gate between the host's bytes and Wasmtime's deserializer, for
+/// modules and components: checks the integrity envelope (`envelope.rs`)
+/// and returns the payload, counted as about to be deserialized.
+pub fn open_artifact(kind: ArtifactKind, bytes: &[u8]) -> Result<&[u8], *mut EmbError> {
+    let payload = envelope::open(kind, MODE, bytes)
+        .map_err(|e| errors::message(alloc::format!("{e} ({} bytes)", bytes.len())))?;
+    DESERIALIZED.fetch_add(1, Ordering::Relaxed);
+    Ok(payload)
 }

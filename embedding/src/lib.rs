@@ -42,6 +42,7 @@ static API: EmbApi = EmbApi {
     set_panic_hook: panic::set_panic_hook,
     heap_used: heap::heap_used,
     heap_peak: heap::heap_peak,
+    artifacts_deserialized: engine::artifacts_deserialized,
     error_free: errors::error_free,
     engine_new: engine::engine_new,
     engine_free: engine::engine_free,

@@ -119,6 +119,13 @@ impl Embedding {
         unsafe { (self.api.heap_used)() }
     }
 
+    /// Artifacts that passed the envelope check and reached Wasmtime's
+    /// deserializer.
+    pub fn artifacts_deserialized(&self) -> u64 {
+        // SAFETY: no preconditions.
+        unsafe { (self.api.artifacts_deserialized)() }
+    }
+
     pub fn heap_peak(&self) -> usize {
         // SAFETY: no preconditions.
         unsafe { (self.api.heap_peak)() }

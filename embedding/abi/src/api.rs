@@ -19,7 +19,7 @@
 use core::ffi::c_void;
 
 /// Bumped on any incompatible change to this file.
-pub const EMB_ABI_VERSION: u32 = 3;
+pub const EMB_ABI_VERSION: u32 = 4;
 
 /// Name of the one symbol the embedding exports.
 pub const EMB_API_SYMBOL: &str = "embedding_api";
@@ -201,6 +201,11 @@ pub struct EmbApi {
     /// was loaded: the smallest heap this workload fits in (plus allocator
     /// overhead and fragmentation).
     pub heap_peak: unsafe extern "C" fn() -> usize,
+    /// How many artifact payloads (modules and components) have passed the
+    /// envelope check and been handed to Wasmtime's deserializer since the
+    /// embedding was loaded. A diagnostic: lets a test prove that a refused
+    /// artifact never reached the deserializer.
+    pub artifacts_deserialized: unsafe extern "C" fn() -> u64,
     /// Releases an error. `NULL` is allowed.
     pub error_free: unsafe extern "C" fn(error: *mut EmbError),
 
@@ -209,7 +214,10 @@ pub struct EmbApi {
     pub engine_free: unsafe extern "C" fn(engine: *mut EmbEngine),
 
     /// Loads an artifact precompiled by the host for this mode. The bytes are
-    /// copied; Wasmtime checks its version, target, flags and configuration
+    /// an integrity envelope (`envelope.rs`: magic, kind, mode, ABI version,
+    /// length, SHA-256) around Wasmtime's artifact; the envelope is checked
+    /// first and a damaged or foreign one is refused before Wasmtime sees
+    /// the payload. The bytes are copied; Wasmtime then checks its version, target, flags and configuration
     /// and refuses a mismatch, including a CPU feature the artifact's code
     /// needs and this processor lacks (checked with CPUID). The artifact must
     /// come from a trusted compiler: its code is run as is.

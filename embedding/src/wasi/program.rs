@@ -43,8 +43,9 @@ pub unsafe extern "C" fn component_load(
         non_null("component_load: out", out)?;
         // SAFETY: the caller passes `len` readable bytes.
         let bytes = unsafe { core::slice::from_raw_parts(bytes, len) };
-        engine::check_artifact_magic(bytes)?;
-        // SAFETY: as for modules (`module_load`): Wasmtime checks the
+        let bytes = engine::open_artifact(embedding_abi::envelope::ArtifactKind::Component, bytes)?;
+        // SAFETY: as for modules (`module_load`): the envelope matched;
+        // Wasmtime checks the
         // artifact's header and configuration; its code is trusted.
         let component =
             unsafe { Component::deserialize(engine, bytes) }.map_err(errors::from_wasmtime)?;
