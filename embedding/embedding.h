@@ -14,6 +14,11 @@
 #define EMB_ABI_VERSION 4
 
 /**
+ * A limit field of [`EmbLimits`] with this value does not limit anything.
+ */
+#define EMB_NO_LIMIT UINT64_MAX
+
+/**
  * `trap_code` of a trap that has no Wasmtime trap code.
  */
 #define EMB_TRAP_CODE_NONE 255
@@ -243,6 +248,38 @@ typedef struct EmbError {
   const uint8_t *message;
   uintptr_t message_len;
 } EmbError;
+
+/**
+ * Resource limits of one store (Wasmtime's `StoreLimits`), set with
+ * [`EmbApi::store_set_limits`]. Each field is a maximum, or
+ * [`EMB_NO_LIMIT`]. A `memory.grow` or `table.grow` past a limit returns
+ * -1 to the guest; an instantiation that would exceed one fails with an
+ * error naming it. A new store has no memory or table-size limit and at
+ * most 10,000 instances, memories and tables (Wasmtime's defaults).
+ */
+typedef struct EmbLimits {
+  /**
+   * Bytes that any one linear memory may grow to.
+   */
+  uint64_t memory_bytes;
+  /**
+   * Elements that any one table may grow to.
+   */
+  uint64_t table_elements;
+  /**
+   * Instances in the store (those of the store's instantiations, each
+   * counting every core instance it creates).
+   */
+  uint64_t instances;
+  /**
+   * Linear memories in the store.
+   */
+  uint64_t memories;
+  /**
+   * Tables in the store.
+   */
+  uint64_t tables;
+} EmbLimits;
 
 /**
  * A reference value. The host can pass in null references of any kind and
@@ -504,6 +541,11 @@ typedef struct EmbApi {
    */
   struct EmbError *(*store_set_fuel)(struct EmbStore *store, uint64_t fuel);
   struct EmbError *(*store_get_fuel)(struct EmbStore *store, uint64_t *out);
+  /**
+   * Replaces the store's resource limits; applies to later growth and
+   * instantiations (what exists already is not shrunk).
+   */
+  struct EmbError *(*store_set_limits)(struct EmbStore *store, const struct EmbLimits *limits);
   /**
    * Makes a host function importable as `module`.`name` by later
    * instantiations in this store.

@@ -52,6 +52,7 @@ static API: EmbApi = EmbApi {
     store_free: store::store_free,
     store_set_fuel: store::store_set_fuel,
     store_get_fuel: store::store_get_fuel,
+    store_set_limits: store::store_set_limits,
     define_func: host_funcs::define_func,
     instantiate: store::instantiate,
     register_instance: store::register,

@@ -6,12 +6,13 @@ use alloc::boxed::Box;
 use alloc::format;
 use alloc::vec::Vec;
 use embedding_abi::values;
-use embedding_abi::{EmbEngine, EmbError, EmbModule, EmbStore, EmbVal};
-use wasmtime::{Instance, Linker, Store, Val};
+use embedding_abi::{EMB_NO_LIMIT, EmbEngine, EmbError, EmbLimits, EmbModule, EmbStore, EmbVal};
+use wasmtime::{Instance, Linker, Store, StoreLimits, StoreLimitsBuilder, Val};
 
 pub struct StoreState {
-    pub store: Store<()>,
-    pub linker: Linker<()>,
+    /// The store's data is its resource limiter (`store_set_limits`).
+    pub store: Store<StoreLimits>,
+    pub linker: Linker<StoreLimits>,
     instances: Vec<Instance>,
 }
 
@@ -46,10 +47,12 @@ pub unsafe extern "C" fn store_new(
         linker.allow_shadowing(true);
         let state = StoreState {
             // `try_new`: an exhausted heap is an error here, not a panic.
-            store: Store::try_new(engine, ()).map_err(errors::from_wasmtime)?,
+            store: Store::try_new(engine, StoreLimits::default()).map_err(errors::from_wasmtime)?,
             linker,
             instances: Vec::new(),
         };
+        let mut state = state;
+        state.store.limiter(|limits| limits);
         unsafe { *out = Box::into_raw(Box::new(state)).cast() };
         Ok(())
     })())
@@ -75,6 +78,37 @@ pub unsafe extern "C" fn store_get_fuel(store: *mut EmbStore, out: *mut u64) -> 
         non_null("store_get_fuel: out", out)?;
         let fuel = state.store.get_fuel().map_err(errors::from_wasmtime)?;
         unsafe { *out = fuel };
+        Ok(())
+    })())
+}
+
+pub unsafe extern "C" fn store_set_limits(
+    store: *mut EmbStore,
+    limits: *const EmbLimits,
+) -> *mut EmbError {
+    status((|| {
+        let state = unsafe { state(store)? };
+        non_null("store_set_limits: limits", limits)?;
+        // SAFETY: checked non-null; the caller passes a valid struct.
+        let limits = unsafe { *limits };
+        // A limit beyond the address space is no limit.
+        let size = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        let mut builder = StoreLimitsBuilder::new()
+            // -1 from `memory.grow`/`table.grow`, as the specification allows.
+            .trap_on_grow_failure(false)
+            .instances(size(limits.instances))
+            .memories(size(limits.memories))
+            .tables(size(limits.tables));
+        if limits.memory_bytes != EMB_NO_LIMIT {
+            builder = builder.memory_size(size(limits.memory_bytes));
+        }
+        if limits.table_elements != EMB_NO_LIMIT {
+            builder = builder.table_elements(size(limits.table_elements));
+        }
+        *state.store.data_mut() = builder.build();
+        // Wasmtime reads the count limits when the limiter is installed, so
+        // install it again.
+        state.store.limiter(|limits| limits);
         Ok(())
     })())
 }

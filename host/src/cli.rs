@@ -16,7 +16,8 @@ const USAGE: &str = "\
   host reliability [--out DIR] [--mode M]... [--timeout SECS] [CHECK]...
       The reliability checks of each mode (default: all modes, all checks)
       in a child process per mode and check: envelope, envelope-component
-      (artifact mutation tests).
+      (artifact mutation tests), limits (per-store resource limits), leak
+      (heap back to its baseline after 10,000 instantiate/drop cycles).
   host platform-check --platform FILE.c|LIB.so [--timeout SECS] [--out DIR]
       Contract tests for every platform hook the file implements, each in a
       child limited to SECS (default 10); then, if all pass, the samples of

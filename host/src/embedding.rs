@@ -329,6 +329,12 @@ impl Store<'_> {
             .check(unsafe { (self.emb.api.store_set_fuel)(self.raw, fuel) })
     }
 
+    pub fn set_limits(&mut self, limits: &embedding_abi::EmbLimits) -> Result<(), Failure> {
+        // SAFETY: valid store and pointer to a live struct.
+        self.emb
+            .check(unsafe { (self.emb.api.store_set_limits)(self.raw, limits) })
+    }
+
     pub fn fuel(&mut self) -> Result<u64, Failure> {
         let mut fuel = 0;
         // SAFETY: valid store and out-pointer.

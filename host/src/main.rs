@@ -23,6 +23,7 @@ mod conformance;
 mod embedding;
 mod envelope;
 mod imports;
+mod limits;
 mod platform_check;
 mod port_samples;
 mod reliability;

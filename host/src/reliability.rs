@@ -9,7 +9,7 @@ use anyhow::{Result, bail};
 use embedding_abi::EmbMode;
 
 /// Every check, in the order they run.
-pub const CHECKS: &[&str] = &["envelope", "envelope-component"];
+pub const CHECKS: &[&str] = &["envelope", "envelope-component", "limits", "leak"];
 
 const MODULE: &str = r#"(module
   (memory 1)
@@ -63,6 +63,19 @@ pub fn one_mode(mode: EmbMode, opts: &Options) -> Result<i32> {
             for (name, result) in crate::envelope::mutation_checks(&emb, &load, &artifact) {
                 record(&name.replace("envelope/", "envelope-component/"), result);
             }
+        }
+        "limits" => {
+            let compiler = Compiler::new(mode)?;
+            for (name, result) in crate::limits::limit_checks(&compiler, &engine) {
+                record(name, result);
+            }
+        }
+        "leak" => {
+            let compiler = Compiler::new(mode)?;
+            record(
+                "leak/instantiate-drop",
+                crate::limits::leak(&emb, &compiler, &engine),
+            );
         }
         _ => unreachable!("checked by `selected`"),
     }

@@ -53,6 +53,31 @@ pub struct EmbStore {
     _opaque: [u8; 0],
 }
 
+/// A limit field of [`EmbLimits`] with this value does not limit anything.
+pub const EMB_NO_LIMIT: u64 = u64::MAX;
+
+/// Resource limits of one store (Wasmtime's `StoreLimits`), set with
+/// [`EmbApi::store_set_limits`]. Each field is a maximum, or
+/// [`EMB_NO_LIMIT`]. A `memory.grow` or `table.grow` past a limit returns
+/// -1 to the guest; an instantiation that would exceed one fails with an
+/// error naming it. A new store has no memory or table-size limit and at
+/// most 10,000 instances, memories and tables (Wasmtime's defaults).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EmbLimits {
+    /// Bytes that any one linear memory may grow to.
+    pub memory_bytes: u64,
+    /// Elements that any one table may grow to.
+    pub table_elements: u64,
+    /// Instances in the store (those of the store's instantiations, each
+    /// counting every core instance it creates).
+    pub instances: u64,
+    /// Linear memories in the store.
+    pub memories: u64,
+    /// Tables in the store.
+    pub tables: u64,
+}
+
 /// Whether an [`EmbError`] is a WebAssembly trap or any other failure.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -237,6 +262,10 @@ pub struct EmbApi {
     /// out traps with `OutOfFuel`.
     pub store_set_fuel: unsafe extern "C" fn(store: *mut EmbStore, fuel: u64) -> *mut EmbError,
     pub store_get_fuel: unsafe extern "C" fn(store: *mut EmbStore, out: *mut u64) -> *mut EmbError,
+    /// Replaces the store's resource limits; applies to later growth and
+    /// instantiations (what exists already is not shrunk).
+    pub store_set_limits:
+        unsafe extern "C" fn(store: *mut EmbStore, limits: *const EmbLimits) -> *mut EmbError,
 
     /// Makes a host function importable as `module`.`name` by later
     /// instantiations in this store.
