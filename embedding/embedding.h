@@ -54,6 +54,36 @@ typedef uint32_t EmbMode;
 #endif // __cplusplus
 
 /**
+ * The diagnostic counters of [`EmbApi::counter`].
+ */
+enum EmbCounter
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Artifact payloads (modules and components) that passed the envelope
+   * check and were handed to Wasmtime's deserializer: lets a test prove
+   * that a refused artifact never reached it.
+   */
+  EMB_COUNTER_ARTIFACTS_DESERIALIZED = 0,
+  /**
+   * In `minimal` mode, ABI calls that found another thread inside the
+   * embedding and waited for it (the ABI serializes all calls there,
+   * because Wasmtime's own `no_std` locks panic on contention); always 0
+   * in `vm` and `full`, where the platform's locks are used.
+   */
+  EMB_COUNTER_SERIALIZED_WAITS = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum EmbCounter EmbCounter;
+#else
+typedef uint32_t EmbCounter;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Whether an [`EmbError`] is a WebAssembly trap or any other failure.
  */
 enum EmbErrorKind
@@ -500,12 +530,10 @@ typedef struct EmbApi {
    */
   uintptr_t (*heap_peak)(void);
   /**
-   * How many artifact payloads (modules and components) have passed the
-   * envelope check and been handed to Wasmtime's deserializer since the
-   * embedding was loaded. A diagnostic: lets a test prove that a refused
-   * artifact never reached the deserializer.
+   * One of the embedding's diagnostic counters ([`EmbCounter`]), counted
+   * since it was loaded.
    */
-  uint64_t (*artifacts_deserialized)(void);
+  uint64_t (*counter)(EmbCounter which);
   /**
    * Releases an error. `NULL` is allowed.
    */

@@ -5,10 +5,11 @@ use crate::errors::{self, non_null, status};
 use alloc::boxed::Box;
 use core::sync::atomic::{AtomicU64, Ordering};
 use embedding_abi::envelope::{self, ArtifactKind};
-use embedding_abi::{EmbEngine, EmbError, EmbModule, modes};
+use embedding_abi::{EmbCounter, EmbEngine, EmbError, EmbModule, modes};
 use wasmtime::{Engine, Module};
 
 pub unsafe extern "C" fn engine_new(out: *mut *mut EmbEngine) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         non_null("engine_new: out", out)?;
         let config = modes::config(MODE, cfg!(feature = "wasi")).map_err(errors::from_wasmtime)?;
@@ -20,6 +21,7 @@ pub unsafe extern "C" fn engine_new(out: *mut *mut EmbEngine) -> *mut EmbError {
 }
 
 pub unsafe extern "C" fn engine_free(engine: *mut EmbEngine) {
+    let _serial = crate::serial::enter();
     if !engine.is_null() {
         // SAFETY: made by `engine_new`.
         drop(unsafe { Box::from_raw(engine.cast::<Engine>()) });
@@ -39,6 +41,7 @@ pub unsafe extern "C" fn module_load(
     len: usize,
     out: *mut *mut EmbModule,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let engine = unsafe { self::engine(engine)? };
         non_null("module_load: bytes", bytes)?;
@@ -56,6 +59,7 @@ pub unsafe extern "C" fn module_load(
 }
 
 pub unsafe extern "C" fn module_free(module: *mut EmbModule) {
+    let _serial = crate::serial::enter();
     if !module.is_null() {
         // SAFETY: made by `module_load`.
         drop(unsafe { Box::from_raw(module.cast::<Module>()) });
@@ -72,8 +76,11 @@ pub unsafe fn module<'a>(module: *const EmbModule) -> Result<&'a Module, *mut Em
 /// Payloads handed to Wasmtime's deserializer (`artifacts_deserialized`).
 static DESERIALIZED: AtomicU64 = AtomicU64::new(0);
 
-pub unsafe extern "C" fn artifacts_deserialized() -> u64 {
-    DESERIALIZED.load(Ordering::Relaxed)
+pub unsafe extern "C" fn counter(which: EmbCounter) -> u64 {
+    match which {
+        EmbCounter::ArtifactsDeserialized => DESERIALIZED.load(Ordering::Relaxed),
+        EmbCounter::SerializedWaits => crate::serial::contended(),
+    }
 }
 
 /// The one gate between the host's bytes and Wasmtime's deserializer, for

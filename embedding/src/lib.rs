@@ -16,6 +16,7 @@ mod host_funcs;
 #[cfg(feature = "wasi")]
 mod os;
 mod panic;
+mod serial;
 mod softfloat;
 mod store;
 #[cfg(feature = "wasi")]
@@ -42,7 +43,7 @@ static API: EmbApi = EmbApi {
     set_panic_hook: panic::set_panic_hook,
     heap_used: heap::heap_used,
     heap_peak: heap::heap_peak,
-    artifacts_deserialized: engine::artifacts_deserialized,
+    counter: engine::counter,
     error_free: errors::error_free,
     engine_new: engine::engine_new,
     engine_free: engine::engine_free,

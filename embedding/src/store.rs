@@ -38,6 +38,7 @@ pub unsafe extern "C" fn store_new(
     engine: *const EmbEngine,
     out: *mut *mut EmbStore,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let engine = unsafe { engine::engine(engine)? };
         non_null("store_new: out", out)?;
@@ -59,6 +60,7 @@ pub unsafe extern "C" fn store_new(
 }
 
 pub unsafe extern "C" fn store_free(store: *mut EmbStore) {
+    let _serial = crate::serial::enter();
     if !store.is_null() {
         // SAFETY: made by `store_new`.
         drop(unsafe { Box::from_raw(store.cast::<StoreState>()) });
@@ -66,6 +68,7 @@ pub unsafe extern "C" fn store_free(store: *mut EmbStore) {
 }
 
 pub unsafe extern "C" fn store_set_fuel(store: *mut EmbStore, fuel: u64) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
         state.store.set_fuel(fuel).map_err(errors::from_wasmtime)
@@ -73,6 +76,7 @@ pub unsafe extern "C" fn store_set_fuel(store: *mut EmbStore, fuel: u64) -> *mut
 }
 
 pub unsafe extern "C" fn store_get_fuel(store: *mut EmbStore, out: *mut u64) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
         non_null("store_get_fuel: out", out)?;
@@ -86,6 +90,7 @@ pub unsafe extern "C" fn store_set_limits(
     store: *mut EmbStore,
     limits: *const EmbLimits,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
         non_null("store_set_limits: limits", limits)?;
@@ -118,6 +123,7 @@ pub unsafe extern "C" fn instantiate(
     module: *const EmbModule,
     out: *mut u32,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
         let module = unsafe { engine::module(module)? };
@@ -140,6 +146,7 @@ pub unsafe extern "C" fn register(
     name: *const u8,
     name_len: usize,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
         let name = unsafe { str_arg("register: name", name, name_len)? };
@@ -163,6 +170,7 @@ pub unsafe extern "C" fn call(
     results_cap: usize,
     nresults: *mut usize,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
         let name = unsafe { str_arg("call: name", name, name_len)? };
@@ -214,6 +222,7 @@ pub unsafe extern "C" fn global_get(
     name_len: usize,
     out: *mut EmbVal,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
         let name = unsafe { str_arg("global_get: name", name, name_len)? };

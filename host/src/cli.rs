@@ -17,7 +17,8 @@ const USAGE: &str = "\
       The reliability checks of each mode (default: all modes, all checks)
       in a child process per mode and check: envelope, envelope-component
       (artifact mutation tests), limits (per-store resource limits), leak
-      (heap back to its baseline after 10,000 instantiate/drop cycles).
+      (heap back to its baseline after 10,000 instantiate/drop cycles),
+      threads (8 threads sharing one engine and its modules).
   host platform-check --platform FILE.c|LIB.so [--timeout SECS] [--out DIR]
       Contract tests for every platform hook the file implements, each in a
       child limited to SECS (default 10); then, if all pass, the samples of

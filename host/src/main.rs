@@ -30,6 +30,7 @@ mod reliability;
 mod run;
 mod sample_run;
 mod samples;
+mod threads;
 mod values;
 mod wasi;
 

@@ -9,7 +9,13 @@ use anyhow::{Result, bail};
 use embedding_abi::EmbMode;
 
 /// Every check, in the order they run.
-pub const CHECKS: &[&str] = &["envelope", "envelope-component", "limits", "leak"];
+pub const CHECKS: &[&str] = &[
+    "envelope",
+    "envelope-component",
+    "limits",
+    "leak",
+    "threads",
+];
 
 const MODULE: &str = r#"(module
   (memory 1)
@@ -75,6 +81,13 @@ pub fn one_mode(mode: EmbMode, opts: &Options) -> Result<i32> {
             record(
                 "leak/instantiate-drop",
                 crate::limits::leak(&emb, &compiler, &engine),
+            );
+        }
+        "threads" => {
+            let compiler = Compiler::new(mode)?;
+            record(
+                "threads/shared-engine",
+                crate::threads::check(&emb, mode, &compiler, &engine),
             );
         }
         _ => unreachable!("checked by `selected`"),

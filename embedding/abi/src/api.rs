@@ -12,7 +12,8 @@
 //!   error the caller owns and releases with [`EmbApi::error_free`].
 //! * Strings are UTF-8 pointer/length pairs and need no terminator.
 //! * Engines and modules may be shared between threads. A store, and the
-//!   instances in it, must be used by one thread at a time.
+//!   instances in it, must be used by one thread at a time. In `minimal`
+//!   mode the embedding serializes all calls (see [`EmbCounter`]).
 //! * Everything is allocated from the embedding's own heap
 //!   ([`EmbApi::heap_size`] bytes, fixed when it is built).
 
@@ -51,6 +52,21 @@ pub struct EmbModule {
 /// later instantiations can see) and its fuel.
 pub struct EmbStore {
     _opaque: [u8; 0],
+}
+
+/// The diagnostic counters of [`EmbApi::counter`].
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmbCounter {
+    /// Artifact payloads (modules and components) that passed the envelope
+    /// check and were handed to Wasmtime's deserializer: lets a test prove
+    /// that a refused artifact never reached it.
+    ArtifactsDeserialized = 0,
+    /// In `minimal` mode, ABI calls that found another thread inside the
+    /// embedding and waited for it (the ABI serializes all calls there,
+    /// because Wasmtime's own `no_std` locks panic on contention); always 0
+    /// in `vm` and `full`, where the platform's locks are used.
+    SerializedWaits = 1,
 }
 
 /// A limit field of [`EmbLimits`] with this value does not limit anything.
@@ -226,11 +242,9 @@ pub struct EmbApi {
     /// was loaded: the smallest heap this workload fits in (plus allocator
     /// overhead and fragmentation).
     pub heap_peak: unsafe extern "C" fn() -> usize,
-    /// How many artifact payloads (modules and components) have passed the
-    /// envelope check and been handed to Wasmtime's deserializer since the
-    /// embedding was loaded. A diagnostic: lets a test prove that a refused
-    /// artifact never reached the deserializer.
-    pub artifacts_deserialized: unsafe extern "C" fn() -> u64,
+    /// One of the embedding's diagnostic counters ([`EmbCounter`]), counted
+    /// since it was loaded.
+    pub counter: unsafe extern "C" fn(which: EmbCounter) -> u64,
     /// Releases an error. `NULL` is allowed.
     pub error_free: unsafe extern "C" fn(error: *mut EmbError),
 

@@ -37,6 +37,7 @@ pub unsafe extern "C" fn component_load(
     len: usize,
     out: *mut *mut EmbComponent,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let engine = unsafe { engine::engine(engine)? };
         non_null("component_load: bytes", bytes)?;
@@ -55,6 +56,7 @@ pub unsafe extern "C" fn component_load(
 }
 
 pub unsafe extern "C" fn component_free(component: *mut EmbComponent) {
+    let _serial = crate::serial::enter();
     if !component.is_null() {
         // SAFETY: made by `component_load`.
         drop(unsafe { Box::from_raw(component.cast::<Component>()) });
@@ -158,6 +160,7 @@ pub unsafe extern "C" fn program_new(
     config: *const EmbWasiConfig,
     out: *mut *mut EmbProgram,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let engine = unsafe { engine::engine(engine)? };
         non_null("program_new: component", component)?;
@@ -216,6 +219,7 @@ pub unsafe extern "C" fn program_new(
 }
 
 pub unsafe extern "C" fn program_free(program: *mut EmbProgram) {
+    let _serial = crate::serial::enter();
     if !program.is_null() {
         // SAFETY: made by `program_new`.
         drop(unsafe { Box::from_raw(program.cast::<Program>()) });
@@ -240,6 +244,7 @@ async fn run_one(program: &mut Program) {
 }
 
 pub unsafe extern "C" fn run(programs: *const *mut EmbProgram, count: usize) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         non_null("run: programs", programs)?;
         // SAFETY: the caller passes `count` handles.
@@ -285,6 +290,7 @@ pub unsafe extern "C" fn program_status(
     state: *mut EmbProgramState,
     exit_code: *mut i32,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     let check = (|| {
         non_null("program_status: program", program)?;
         non_null("program_status: state", state)?;
@@ -316,6 +322,7 @@ pub unsafe extern "C" fn program_files(
     visit: EmbFileVisitor,
     env: *mut c_void,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         non_null("program_files: program", program)?;
         // SAFETY: made by `program_new`.
