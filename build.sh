@@ -347,9 +347,13 @@ if [ "$action" = test ]; then
   step check_headers
   step check_wit
   step check_platform_warnings
-  say "host unit tests (cargo test -p host)"
-  step cargo test --release --locked -p host
+  say "host and ABI unit tests (cargo test -p host -p embedding-abi)"
+  step cargo test --release --locked -p host -p embedding-abi
   step "$host" samples --out "$out" "${mode_args[@]}"
+  # README, "Reliability": one step per check, every mode.
+  for check in envelope envelope-component limits leak threads; do
+    step "$host" reliability --out "$out" "${mode_args[@]}" "$check"
+  done
   step "$host" guests --out "$out" "${mode_args[@]}"
   step conformance
   step conformance_self_check

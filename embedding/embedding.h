@@ -11,7 +11,12 @@
 /**
  * Bumped on any incompatible change to this file.
  */
-#define EMB_ABI_VERSION 3
+#define EMB_ABI_VERSION 4
+
+/**
+ * A limit field of [`EmbLimits`] with this value does not limit anything.
+ */
+#define EMB_NO_LIMIT UINT64_MAX
 
 /**
  * `trap_code` of a trap that has no Wasmtime trap code.
@@ -45,6 +50,36 @@ enum EmbMode
 typedef enum EmbMode EmbMode;
 #else
 typedef uint32_t EmbMode;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The diagnostic counters of [`EmbApi::counter`].
+ */
+enum EmbCounter
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Artifact payloads (modules and components) that passed the envelope
+   * check and were handed to Wasmtime's deserializer: lets a test prove
+   * that a refused artifact never reached it.
+   */
+  EMB_COUNTER_ARTIFACTS_DESERIALIZED = 0,
+  /**
+   * In `minimal` mode, ABI calls that found another thread inside the
+   * embedding and waited for it (the ABI serializes all calls there,
+   * because Wasmtime's own `no_std` locks panic on contention); always 0
+   * in `vm` and `full`, where the platform's locks are used.
+   */
+  EMB_COUNTER_SERIALIZED_WAITS = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum EmbCounter EmbCounter;
+#else
+typedef uint32_t EmbCounter;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -243,6 +278,38 @@ typedef struct EmbError {
   const uint8_t *message;
   uintptr_t message_len;
 } EmbError;
+
+/**
+ * Resource limits of one store (Wasmtime's `StoreLimits`), set with
+ * [`EmbApi::store_set_limits`]. Each field is a maximum, or
+ * [`EMB_NO_LIMIT`]. A `memory.grow` or `table.grow` past a limit returns
+ * -1 to the guest; an instantiation that would exceed one fails with an
+ * error naming it. A new store has no memory or table-size limit and at
+ * most 10,000 instances, memories and tables (Wasmtime's defaults).
+ */
+typedef struct EmbLimits {
+  /**
+   * Bytes that any one linear memory may grow to.
+   */
+  uint64_t memory_bytes;
+  /**
+   * Elements that any one table may grow to.
+   */
+  uint64_t table_elements;
+  /**
+   * Instances in the store (those of the store's instantiations, each
+   * counting every core instance it creates).
+   */
+  uint64_t instances;
+  /**
+   * Linear memories in the store.
+   */
+  uint64_t memories;
+  /**
+   * Tables in the store.
+   */
+  uint64_t tables;
+} EmbLimits;
 
 /**
  * A reference value. The host can pass in null references of any kind and
@@ -463,6 +530,11 @@ typedef struct EmbApi {
    */
   uintptr_t (*heap_peak)(void);
   /**
+   * One of the embedding's diagnostic counters ([`EmbCounter`]), counted
+   * since it was loaded.
+   */
+  uint64_t (*counter)(EmbCounter which);
+  /**
    * Releases an error. `NULL` is allowed.
    */
   void (*error_free)(struct EmbError *error);
@@ -473,7 +545,10 @@ typedef struct EmbApi {
   void (*engine_free)(struct EmbEngine *engine);
   /**
    * Loads an artifact precompiled by the host for this mode. The bytes are
-   * copied; Wasmtime checks its version, target, flags and configuration
+   * an integrity envelope (`envelope.rs`: magic, kind, mode, ABI version,
+   * length, SHA-256) around Wasmtime's artifact; the envelope is checked
+   * first and a damaged or foreign one is refused before Wasmtime sees
+   * the payload. The bytes are copied; Wasmtime then checks its version, target, flags and configuration
    * and refuses a mismatch, including a CPU feature the artifact's code
    * needs and this processor lacks (checked with CPUID). The artifact must
    * come from a trusted compiler: its code is run as is.
@@ -494,6 +569,11 @@ typedef struct EmbApi {
    */
   struct EmbError *(*store_set_fuel)(struct EmbStore *store, uint64_t fuel);
   struct EmbError *(*store_get_fuel)(struct EmbStore *store, uint64_t *out);
+  /**
+   * Replaces the store's resource limits; applies to later growth and
+   * instantiations (what exists already is not shrunk).
+   */
+  struct EmbError *(*store_set_limits)(struct EmbStore *store, const struct EmbLimits *limits);
   /**
    * Makes a host function importable as `module`.`name` by later
    * instantiations in this store.

@@ -3,10 +3,13 @@
 use crate::MODE;
 use crate::errors::{self, non_null, status};
 use alloc::boxed::Box;
-use embedding_abi::{EmbEngine, EmbError, EmbModule, modes};
+use core::sync::atomic::{AtomicU64, Ordering};
+use embedding_abi::envelope::{self, ArtifactKind};
+use embedding_abi::{EmbCounter, EmbEngine, EmbError, EmbModule, modes};
 use wasmtime::{Engine, Module};
 
 pub unsafe extern "C" fn engine_new(out: *mut *mut EmbEngine) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         non_null("engine_new: out", out)?;
         let config = modes::config(MODE, cfg!(feature = "wasi")).map_err(errors::from_wasmtime)?;
@@ -18,6 +21,7 @@ pub unsafe extern "C" fn engine_new(out: *mut *mut EmbEngine) -> *mut EmbError {
 }
 
 pub unsafe extern "C" fn engine_free(engine: *mut EmbEngine) {
+    let _serial = crate::serial::enter();
     if !engine.is_null() {
         // SAFETY: made by `engine_new`.
         drop(unsafe { Box::from_raw(engine.cast::<Engine>()) });
@@ -37,14 +41,15 @@ pub unsafe extern "C" fn module_load(
     len: usize,
     out: *mut *mut EmbModule,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let engine = unsafe { self::engine(engine)? };
         non_null("module_load: bytes", bytes)?;
         non_null("module_load: out", out)?;
         // SAFETY: the caller passes `len` readable bytes.
         let bytes = unsafe { core::slice::from_raw_parts(bytes, len) };
-        check_artifact_magic(bytes)?;
-        // SAFETY: Wasmtime validates the artifact's header, version, target,
+        let bytes = open_artifact(ArtifactKind::Module, bytes)?;
+        // SAFETY: the envelope matched; Wasmtime validates the artifact's header, version, target,
         // flags and configuration; its code is trusted, as this ABI documents.
         let module =
             unsafe { Module::deserialize(engine, bytes) }.map_err(errors::from_wasmtime)?;
@@ -54,6 +59,7 @@ pub unsafe extern "C" fn module_load(
 }
 
 pub unsafe extern "C" fn module_free(module: *mut EmbModule) {
+    let _serial = crate::serial::enter();
     if !module.is_null() {
         // SAFETY: made by `module_load`.
         drop(unsafe { Box::from_raw(module.cast::<Module>()) });
@@ -67,20 +73,22 @@ pub unsafe fn module<'a>(module: *const EmbModule) -> Result<&'a Module, *mut Em
     Ok(unsafe { &*module.cast::<Module>() })
 }
 
-/// Names the two commonest mistakes before Wasmtime's ELF parser does.
-pub fn check_artifact_magic(bytes: &[u8]) -> Result<(), *mut EmbError> {
-    if bytes.starts_with(b"\0asm") {
-        return Err(errors::message(
-            "this is a WebAssembly binary, not a precompiled artifact: the embedding has no \
-             compiler, so precompile it on the host for this mode (`host precompile`)"
-                .into(),
-        ));
+/// Payloads handed to Wasmtime's deserializer (`artifacts_deserialized`).
+static DESERIALIZED: AtomicU64 = AtomicU64::new(0);
+
+pub unsafe extern "C" fn counter(which: EmbCounter) -> u64 {
+    match which {
+        EmbCounter::ArtifactsDeserialized => DESERIALIZED.load(Ordering::Relaxed),
+        EmbCounter::SerializedWaits => crate::serial::contended(),
     }
-    if !bytes.starts_with(b"\x7fELF") {
-        return Err(errors::message(alloc::format!(
-            "not a precompiled artifact: {} bytes that do not start with an ELF header",
-            bytes.len()
-        )));
-    }
-    Ok(())
+}
+
+/// The one gate between the host's bytes and Wasmtime's deserializer, for
+/// modules and components: checks the integrity envelope (`envelope.rs`)
+/// and returns the payload, counted as about to be deserialized.
+pub fn open_artifact(kind: ArtifactKind, bytes: &[u8]) -> Result<&[u8], *mut EmbError> {
+    let payload = envelope::open(kind, MODE, bytes)
+        .map_err(|e| errors::message(alloc::format!("{e} ({} bytes)", bytes.len())))?;
+    DESERIALIZED.fetch_add(1, Ordering::Relaxed);
+    Ok(payload)
 }

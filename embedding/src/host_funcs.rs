@@ -62,6 +62,7 @@ pub unsafe extern "C" fn define_func(
     func: EmbHostFunc,
     env: *mut c_void,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
         let module = unsafe { str_arg("define_func: module", module, module_len)? };
@@ -84,7 +85,7 @@ pub unsafe extern "C" fn define_func(
                 let mut raw = Vec::with_capacity(out.len());
                 raw.resize(out.len(), EMPTY);
                 // SAFETY: the host promised this callback takes these arrays.
-                let code = unsafe { callback.call(&args, &mut raw) };
+                let code = crate::serial::outside(|| unsafe { callback.call(&args, &mut raw) });
                 if code != 0 {
                     return Err(wasmtime::Error::new(HostFuncFailed { code }));
                 }

@@ -16,6 +16,7 @@ mod host_funcs;
 #[cfg(feature = "wasi")]
 mod os;
 mod panic;
+mod serial;
 mod softfloat;
 mod store;
 #[cfg(feature = "wasi")]
@@ -42,6 +43,7 @@ static API: EmbApi = EmbApi {
     set_panic_hook: panic::set_panic_hook,
     heap_used: heap::heap_used,
     heap_peak: heap::heap_peak,
+    counter: engine::counter,
     error_free: errors::error_free,
     engine_new: engine::engine_new,
     engine_free: engine::engine_free,
@@ -51,6 +53,7 @@ static API: EmbApi = EmbApi {
     store_free: store::store_free,
     store_set_fuel: store::store_set_fuel,
     store_get_fuel: store::store_get_fuel,
+    store_set_limits: store::store_set_limits,
     define_func: host_funcs::define_func,
     instantiate: store::instantiate,
     register_instance: store::register,

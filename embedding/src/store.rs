@@ -6,12 +6,13 @@ use alloc::boxed::Box;
 use alloc::format;
 use alloc::vec::Vec;
 use embedding_abi::values;
-use embedding_abi::{EmbEngine, EmbError, EmbModule, EmbStore, EmbVal};
-use wasmtime::{Instance, Linker, Store, Val};
+use embedding_abi::{EMB_NO_LIMIT, EmbEngine, EmbError, EmbLimits, EmbModule, EmbStore, EmbVal};
+use wasmtime::{Instance, Linker, Store, StoreLimits, StoreLimitsBuilder, Val};
 
 pub struct StoreState {
-    pub store: Store<()>,
-    pub linker: Linker<()>,
+    /// The store's data is its resource limiter (`store_set_limits`).
+    pub store: Store<StoreLimits>,
+    pub linker: Linker<StoreLimits>,
     instances: Vec<Instance>,
 }
 
@@ -37,6 +38,7 @@ pub unsafe extern "C" fn store_new(
     engine: *const EmbEngine,
     out: *mut *mut EmbStore,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let engine = unsafe { engine::engine(engine)? };
         non_null("store_new: out", out)?;
@@ -46,16 +48,19 @@ pub unsafe extern "C" fn store_new(
         linker.allow_shadowing(true);
         let state = StoreState {
             // `try_new`: an exhausted heap is an error here, not a panic.
-            store: Store::try_new(engine, ()).map_err(errors::from_wasmtime)?,
+            store: Store::try_new(engine, StoreLimits::default()).map_err(errors::from_wasmtime)?,
             linker,
             instances: Vec::new(),
         };
+        let mut state = state;
+        state.store.limiter(|limits| limits);
         unsafe { *out = Box::into_raw(Box::new(state)).cast() };
         Ok(())
     })())
 }
 
 pub unsafe extern "C" fn store_free(store: *mut EmbStore) {
+    let _serial = crate::serial::enter();
     if !store.is_null() {
         // SAFETY: made by `store_new`.
         drop(unsafe { Box::from_raw(store.cast::<StoreState>()) });
@@ -63,6 +68,7 @@ pub unsafe extern "C" fn store_free(store: *mut EmbStore) {
 }
 
 pub unsafe extern "C" fn store_set_fuel(store: *mut EmbStore, fuel: u64) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
         state.store.set_fuel(fuel).map_err(errors::from_wasmtime)
@@ -70,6 +76,7 @@ pub unsafe extern "C" fn store_set_fuel(store: *mut EmbStore, fuel: u64) -> *mut
 }
 
 pub unsafe extern "C" fn store_get_fuel(store: *mut EmbStore, out: *mut u64) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
         non_null("store_get_fuel: out", out)?;
@@ -79,11 +86,44 @@ pub unsafe extern "C" fn store_get_fuel(store: *mut EmbStore, out: *mut u64) -> 
     })())
 }
 
+pub unsafe extern "C" fn store_set_limits(
+    store: *mut EmbStore,
+    limits: *const EmbLimits,
+) -> *mut EmbError {
+    let _serial = crate::serial::enter();
+    status((|| {
+        let state = unsafe { state(store)? };
+        non_null("store_set_limits: limits", limits)?;
+        // SAFETY: checked non-null; the caller passes a valid struct.
+        let limits = unsafe { *limits };
+        // A limit beyond the address space is no limit.
+        let size = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        let mut builder = StoreLimitsBuilder::new()
+            // -1 from `memory.grow`/`table.grow`, as the specification allows.
+            .trap_on_grow_failure(false)
+            .instances(size(limits.instances))
+            .memories(size(limits.memories))
+            .tables(size(limits.tables));
+        if limits.memory_bytes != EMB_NO_LIMIT {
+            builder = builder.memory_size(size(limits.memory_bytes));
+        }
+        if limits.table_elements != EMB_NO_LIMIT {
+            builder = builder.table_elements(size(limits.table_elements));
+        }
+        *state.store.data_mut() = builder.build();
+        // Wasmtime reads the count limits when the limiter is installed, so
+        // install it again.
+        state.store.limiter(|limits| limits);
+        Ok(())
+    })())
+}
+
 pub unsafe extern "C" fn instantiate(
     store: *mut EmbStore,
     module: *const EmbModule,
     out: *mut u32,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
         let module = unsafe { engine::module(module)? };
@@ -106,6 +146,7 @@ pub unsafe extern "C" fn register(
     name: *const u8,
     name_len: usize,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
         let name = unsafe { str_arg("register: name", name, name_len)? };
@@ -129,6 +170,7 @@ pub unsafe extern "C" fn call(
     results_cap: usize,
     nresults: *mut usize,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
         let name = unsafe { str_arg("call: name", name, name_len)? };
@@ -180,6 +222,7 @@ pub unsafe extern "C" fn global_get(
     name_len: usize,
     out: *mut EmbVal,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
         let name = unsafe { str_arg("global_get: name", name, name_len)? };

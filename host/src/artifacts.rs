@@ -1,5 +1,7 @@
-//! Precompiling WebAssembly for a mode, with the mode's own configuration.
+//! Precompiling WebAssembly for a mode, with the mode's own configuration,
+//! into the integrity envelope the embedding checks (`envelope.rs`).
 
+use crate::envelope;
 use anyhow::{Context, Result};
 use embedding_abi::{EmbMode, modes};
 use wasmtime::Engine;
@@ -7,6 +9,7 @@ use wasmtime::Engine;
 /// A Cranelift engine producing artifacts the `mode` embedding will load.
 pub struct Compiler {
     engine: Engine,
+    mode: EmbMode,
 }
 
 impl Compiler {
@@ -22,11 +25,15 @@ impl Compiler {
                     crate::mode_name(mode)
                 )
             })?;
-        Ok(Compiler { engine })
+        Ok(Compiler { engine, mode })
     }
 
-    /// Compiles a module given as WebAssembly text or binary.
+    /// Compiles a module given as WebAssembly text or binary, sealed in its
+    /// envelope.
     pub fn precompile(&self, wasm: &[u8]) -> Result<Vec<u8>> {
-        Ok(self.engine.precompile_module(wasm)?)
+        Ok(envelope::seal_module(
+            self.mode,
+            &self.engine.precompile_module(wasm)?,
+        ))
     }
 }

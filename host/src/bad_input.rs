@@ -30,6 +30,8 @@ pub const CASES: &[(&str, Case)] = &[
     ("bad-input/random-bytes", random_bytes),
     ("bad-input/wasm-not-precompiled", wasm_not_precompiled),
     ("bad-input/other-mode-artifact", other_mode_artifact),
+    ("bad-input/forged-envelope", forged_envelope),
+    ("bad-input/bare-artifact", bare_artifact),
     ("bad-input/missing-library", missing_library),
     ("bad-input/missing-import", missing_import),
     ("bad-input/trapping-start", trapping_start),
@@ -86,7 +88,7 @@ fn still_works(ctx: &Ctx<'_>) -> Result<()> {
 fn truncated_artifact(ctx: &Ctx<'_>) -> Result<String> {
     let artifact = ctx.compiler.precompile(MODULE.as_bytes())?;
     let half = &artifact[..artifact.len() / 2];
-    rejected(ctx, ctx.engine.load(half), "ELF")
+    rejected(ctx, ctx.engine.load(half), "truncated")
 }
 
 fn random_bytes(ctx: &Ctx<'_>) -> Result<String> {
@@ -100,7 +102,11 @@ fn random_bytes(ctx: &Ctx<'_>) -> Result<String> {
             x as u8
         })
         .collect();
-    rejected(ctx, ctx.engine.load(&bytes), "not a precompiled artifact")
+    rejected(
+        ctx,
+        ctx.engine.load(&bytes),
+        "bad magic, not a precompiled artifact",
+    )
 }
 
 fn wasm_not_precompiled(ctx: &Ctx<'_>) -> Result<String> {
@@ -113,18 +119,47 @@ fn wasm_not_precompiled(ctx: &Ctx<'_>) -> Result<String> {
 }
 
 fn other_mode_artifact(ctx: &Ctx<'_>) -> Result<String> {
-    let other = match ctx.mode {
+    let other = other_mode(ctx.mode);
+    let artifact = Compiler::new(other)?.precompile(MODULE.as_bytes())?;
+    rejected(ctx, ctx.engine.load(&artifact), "wrong mode")
+}
+
+fn other_mode(mode: EmbMode) -> EmbMode {
+    match mode {
         EmbMode::Minimal => EmbMode::Vm,
         EmbMode::Vm => EmbMode::Full,
         EmbMode::Full => EmbMode::Minimal,
-    };
-    let artifact = Compiler::new(other)?.precompile(MODULE.as_bytes())?;
+    }
+}
+
+/// Behind the envelope, Wasmtime's own checks still stand: another mode's
+/// artifact resealed as this mode's (a forged envelope) passes the envelope
+/// and is refused by Wasmtime.
+fn forged_envelope(ctx: &Ctx<'_>) -> Result<String> {
+    use embedding_abi::envelope::{ArtifactKind, HEADER_LEN, open};
+    let other = other_mode(ctx.mode);
+    let sealed = Compiler::new(other)?.precompile(MODULE.as_bytes())?;
+    let payload = open(ArtifactKind::Module, other, &sealed).map_err(|e| anyhow::anyhow!("{e}"))?;
+    ensure!(payload.len() + HEADER_LEN == sealed.len());
+    let forged = crate::envelope::seal_module(ctx.mode, payload);
     // Minimal vs. native differ in architecture; vm vs. full in tunables.
     let needle = match (ctx.mode, other) {
         (EmbMode::Vm, EmbMode::Full) => "memory reservation",
         _ => "compiled for architecture",
     };
-    rejected(ctx, ctx.engine.load(&artifact), needle)
+    rejected(ctx, ctx.engine.load(&forged), needle)
+}
+
+fn bare_artifact(ctx: &Ctx<'_>) -> Result<String> {
+    use embedding_abi::envelope::{ArtifactKind, open};
+    let sealed = ctx.compiler.precompile(MODULE.as_bytes())?;
+    let payload =
+        open(ArtifactKind::Module, ctx.mode, &sealed).map_err(|e| anyhow::anyhow!("{e}"))?;
+    rejected(
+        ctx,
+        ctx.engine.load(payload),
+        "without the embedding's integrity envelope",
+    )
 }
 
 fn missing_library(ctx: &Ctx<'_>) -> Result<String> {

@@ -13,6 +13,12 @@ const USAGE: &str = "\
       Runs the samples and bad-input checks of each mode (default: all) in a
       child process per mode; prints PASS/FAIL lines and a summary. LIB
       replaces the mode's libwasmtime-platform.so (default $EMBEDDING_PLATFORM).
+  host reliability [--out DIR] [--mode M]... [--timeout SECS] [CHECK]...
+      The reliability checks of each mode (default: all modes, all checks)
+      in a child process per mode and check: envelope, envelope-component
+      (artifact mutation tests), limits (per-store resource limits), leak
+      (heap back to its baseline after 10,000 instantiate/drop cycles),
+      threads (8 threads sharing one engine and its modules).
   host platform-check --platform FILE.c|LIB.so [--timeout SECS] [--out DIR]
       Contract tests for every platform hook the file implements, each in a
       child limited to SECS (default 10); then, if all pass, the samples of
@@ -207,6 +213,19 @@ pub fn main(args: &[String]) -> Result<i32> {
         }
         // The child process `run` starts for each mode.
         "run-mode" => run::one_mode(one_mode(&opts)?, &opts),
+        "reliability" => {
+            if opts.modes.is_empty() {
+                opts.modes = crate::MODES.to_vec();
+            }
+            let mut status = 0;
+            for check in crate::reliability::selected(&opts)? {
+                opts.positional = vec![check.clone()];
+                let label = format!("reliability {check}");
+                status = status.max(run::each_mode(&opts, "reliability-mode", &label)?);
+            }
+            Ok(status)
+        }
+        "reliability-mode" => crate::reliability::one_mode(one_mode(&opts)?, &opts),
         // The child process of the heap-exhaustion check.
         "exhaust-heap" => {
             let mode = one_mode(&opts)?;

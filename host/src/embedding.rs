@@ -119,6 +119,35 @@ impl Embedding {
         unsafe { (self.api.heap_used)() }
     }
 
+    /// Artifacts that passed the envelope check and reached Wasmtime's
+    /// deserializer.
+    pub fn artifacts_deserialized(&self) -> u64 {
+        // SAFETY: no preconditions.
+        unsafe { (self.api.counter)(embedding_abi::EmbCounter::ArtifactsDeserialized) }
+    }
+
+    /// The Linux platform's debug lock counters (acquisitions, contended
+    /// ones), or `None` for a platform without them.
+    pub fn platform_lock_counts(&self) -> Option<(u64, u64)> {
+        type Counts = unsafe extern "C" fn(*mut u64, *mut u64);
+        // SAFETY: the symbol, when present, has this type (platform C file).
+        let f = unsafe {
+            self._platform
+                .get::<Counts>(b"embedding_platform_lock_counts\0")
+        }
+        .ok()?;
+        let (mut acquired, mut contended) = (0, 0);
+        // SAFETY: two valid out-pointers.
+        unsafe { f(&mut acquired, &mut contended) };
+        Some((acquired, contended))
+    }
+
+    /// ABI calls that waited for another thread (`minimal` only).
+    pub fn serialized_waits(&self) -> u64 {
+        // SAFETY: no preconditions.
+        unsafe { (self.api.counter)(embedding_abi::EmbCounter::SerializedWaits) }
+    }
+
     pub fn heap_peak(&self) -> usize {
         // SAFETY: no preconditions.
         unsafe { (self.api.heap_peak)() }
@@ -202,6 +231,13 @@ pub struct Engine<'e> {
     pub(crate) emb: &'e Embedding,
     pub(crate) raw: *mut EmbEngine,
 }
+
+// SAFETY: the ABI lets engines and modules be shared between threads (in
+// `minimal` mode by serializing every call).
+unsafe impl Send for Engine<'_> {}
+unsafe impl Sync for Engine<'_> {}
+unsafe impl Send for Module<'_> {}
+unsafe impl Sync for Module<'_> {}
 
 impl Drop for Engine<'_> {
     fn drop(&mut self) {
@@ -320,6 +356,12 @@ impl Store<'_> {
         // SAFETY: valid store.
         self.emb
             .check(unsafe { (self.emb.api.store_set_fuel)(self.raw, fuel) })
+    }
+
+    pub fn set_limits(&mut self, limits: &embedding_abi::EmbLimits) -> Result<(), Failure> {
+        // SAFETY: valid store and pointer to a live struct.
+        self.emb
+            .check(unsafe { (self.emb.api.store_set_limits)(self.raw, limits) })
     }
 
     pub fn fuel(&mut self) -> Result<u64, Failure> {

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! host samples [--out DIR] [--mode M]... [--timeout SECS] [--verbose]
+//! host reliability [--out DIR] [--mode M]... [CHECK]...
 //! host run [--mode M] [--dir H::G]... [--env N=V]... [--fuel N] PROGRAM.wasm [ARGS...]
 //! host guests [--mode M]... [CASE]...
 //! host imports --mode M [--out DIR]
@@ -20,12 +21,16 @@ mod children;
 mod cli;
 mod conformance;
 mod embedding;
+mod envelope;
 mod imports;
+mod limits;
 mod platform_check;
 mod port_samples;
+mod reliability;
 mod run;
 mod sample_run;
 mod samples;
+mod threads;
 mod values;
 mod wasi;
 

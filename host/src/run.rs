@@ -14,13 +14,13 @@ use std::process::{Command, Stdio};
 
 /// Tallies PASS/FAIL lines.
 #[derive(Default)]
-struct Tally {
-    passed: usize,
-    failed: usize,
+pub struct Tally {
+    pub passed: usize,
+    pub failed: usize,
 }
 
 impl Tally {
-    fn record(&mut self, mode: EmbMode, name: &str, result: Result<String>, verbose: bool) {
+    pub fn record(&mut self, mode: EmbMode, name: &str, result: Result<String>, verbose: bool) {
         let mode = mode_name(mode);
         match result {
             Ok(detail) => {
@@ -42,13 +42,21 @@ impl Tally {
 }
 
 pub fn all_modes(opts: &Options) -> Result<i32> {
+    each_mode(opts, "run-mode", "samples")
+}
+
+/// Runs `host <child> --mode M ...` for each mode (with the positional
+/// arguments), relays its PASS/FAIL lines and prints `<label>: N passed, N
+/// failed`.
+pub fn each_mode(opts: &Options, child_command: &str, label: &str) -> Result<i32> {
     let exe = std::env::current_exe().context("cannot find the host executable")?;
     let mut tally = Tally::default();
     for &mode in &opts.modes {
         let name = mode_name(mode);
         let mut cmd = Command::new(&exe);
-        cmd.args(["run-mode", "--mode", name, "--out"])
-            .arg(&opts.out);
+        cmd.args([child_command, "--mode", name, "--out"])
+            .arg(&opts.out)
+            .args(&opts.positional);
         if opts.verbose {
             cmd.arg("--verbose");
         }
@@ -97,7 +105,7 @@ pub fn all_modes(opts: &Options) -> Result<i32> {
             println!("FAIL {name} run: {problem}");
         }
     }
-    println!("samples: {} passed, {} failed", tally.passed, tally.failed);
+    println!("{label}: {} passed, {} failed", tally.passed, tally.failed);
     Ok(if tally.failed == 0 { 0 } else { 1 })
 }
 

@@ -12,14 +12,15 @@
 //!   error the caller owns and releases with [`EmbApi::error_free`].
 //! * Strings are UTF-8 pointer/length pairs and need no terminator.
 //! * Engines and modules may be shared between threads. A store, and the
-//!   instances in it, must be used by one thread at a time.
+//!   instances in it, must be used by one thread at a time. In `minimal`
+//!   mode the embedding serializes all calls (see [`EmbCounter`]).
 //! * Everything is allocated from the embedding's own heap
 //!   ([`EmbApi::heap_size`] bytes, fixed when it is built).
 
 use core::ffi::c_void;
 
 /// Bumped on any incompatible change to this file.
-pub const EMB_ABI_VERSION: u32 = 3;
+pub const EMB_ABI_VERSION: u32 = 4;
 
 /// Name of the one symbol the embedding exports.
 pub const EMB_API_SYMBOL: &str = "embedding_api";
@@ -51,6 +52,46 @@ pub struct EmbModule {
 /// later instantiations can see) and its fuel.
 pub struct EmbStore {
     _opaque: [u8; 0],
+}
+
+/// The diagnostic counters of [`EmbApi::counter`].
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmbCounter {
+    /// Artifact payloads (modules and components) that passed the envelope
+    /// check and were handed to Wasmtime's deserializer: lets a test prove
+    /// that a refused artifact never reached it.
+    ArtifactsDeserialized = 0,
+    /// In `minimal` mode, ABI calls that found another thread inside the
+    /// embedding and waited for it (the ABI serializes all calls there,
+    /// because Wasmtime's own `no_std` locks panic on contention); always 0
+    /// in `vm` and `full`, where the platform's locks are used.
+    SerializedWaits = 1,
+}
+
+/// A limit field of [`EmbLimits`] with this value does not limit anything.
+pub const EMB_NO_LIMIT: u64 = u64::MAX;
+
+/// Resource limits of one store (Wasmtime's `StoreLimits`), set with
+/// [`EmbApi::store_set_limits`]. Each field is a maximum, or
+/// [`EMB_NO_LIMIT`]. A `memory.grow` or `table.grow` past a limit returns
+/// -1 to the guest; an instantiation that would exceed one fails with an
+/// error naming it. A new store has no memory or table-size limit and at
+/// most 10,000 instances, memories and tables (Wasmtime's defaults).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EmbLimits {
+    /// Bytes that any one linear memory may grow to.
+    pub memory_bytes: u64,
+    /// Elements that any one table may grow to.
+    pub table_elements: u64,
+    /// Instances in the store (those of the store's instantiations, each
+    /// counting every core instance it creates).
+    pub instances: u64,
+    /// Linear memories in the store.
+    pub memories: u64,
+    /// Tables in the store.
+    pub tables: u64,
 }
 
 /// Whether an [`EmbError`] is a WebAssembly trap or any other failure.
@@ -201,6 +242,9 @@ pub struct EmbApi {
     /// was loaded: the smallest heap this workload fits in (plus allocator
     /// overhead and fragmentation).
     pub heap_peak: unsafe extern "C" fn() -> usize,
+    /// One of the embedding's diagnostic counters ([`EmbCounter`]), counted
+    /// since it was loaded.
+    pub counter: unsafe extern "C" fn(which: EmbCounter) -> u64,
     /// Releases an error. `NULL` is allowed.
     pub error_free: unsafe extern "C" fn(error: *mut EmbError),
 
@@ -209,7 +253,10 @@ pub struct EmbApi {
     pub engine_free: unsafe extern "C" fn(engine: *mut EmbEngine),
 
     /// Loads an artifact precompiled by the host for this mode. The bytes are
-    /// copied; Wasmtime checks its version, target, flags and configuration
+    /// an integrity envelope (`envelope.rs`: magic, kind, mode, ABI version,
+    /// length, SHA-256) around Wasmtime's artifact; the envelope is checked
+    /// first and a damaged or foreign one is refused before Wasmtime sees
+    /// the payload. The bytes are copied; Wasmtime then checks its version, target, flags and configuration
     /// and refuses a mismatch, including a CPU feature the artifact's code
     /// needs and this processor lacks (checked with CPUID). The artifact must
     /// come from a trusted compiler: its code is run as is.
@@ -229,6 +276,10 @@ pub struct EmbApi {
     /// out traps with `OutOfFuel`.
     pub store_set_fuel: unsafe extern "C" fn(store: *mut EmbStore, fuel: u64) -> *mut EmbError,
     pub store_get_fuel: unsafe extern "C" fn(store: *mut EmbStore, out: *mut u64) -> *mut EmbError,
+    /// Replaces the store's resource limits; applies to later growth and
+    /// instantiations (what exists already is not shrunk).
+    pub store_set_limits:
+        unsafe extern "C" fn(store: *mut EmbStore, limits: *const EmbLimits) -> *mut EmbError,
 
     /// Makes a host function importable as `module`.`name` by later
     /// instantiations in this store.

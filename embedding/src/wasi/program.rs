@@ -37,14 +37,16 @@ pub unsafe extern "C" fn component_load(
     len: usize,
     out: *mut *mut EmbComponent,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let engine = unsafe { engine::engine(engine)? };
         non_null("component_load: bytes", bytes)?;
         non_null("component_load: out", out)?;
         // SAFETY: the caller passes `len` readable bytes.
         let bytes = unsafe { core::slice::from_raw_parts(bytes, len) };
-        engine::check_artifact_magic(bytes)?;
-        // SAFETY: as for modules (`module_load`): Wasmtime checks the
+        let bytes = engine::open_artifact(embedding_abi::envelope::ArtifactKind::Component, bytes)?;
+        // SAFETY: as for modules (`module_load`): the envelope matched;
+        // Wasmtime checks the
         // artifact's header and configuration; its code is trusted.
         let component =
             unsafe { Component::deserialize(engine, bytes) }.map_err(errors::from_wasmtime)?;
@@ -54,6 +56,7 @@ pub unsafe extern "C" fn component_load(
 }
 
 pub unsafe extern "C" fn component_free(component: *mut EmbComponent) {
+    let _serial = crate::serial::enter();
     if !component.is_null() {
         // SAFETY: made by `component_load`.
         drop(unsafe { Box::from_raw(component.cast::<Component>()) });
@@ -157,6 +160,7 @@ pub unsafe extern "C" fn program_new(
     config: *const EmbWasiConfig,
     out: *mut *mut EmbProgram,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         let engine = unsafe { engine::engine(engine)? };
         non_null("program_new: component", component)?;
@@ -215,6 +219,7 @@ pub unsafe extern "C" fn program_new(
 }
 
 pub unsafe extern "C" fn program_free(program: *mut EmbProgram) {
+    let _serial = crate::serial::enter();
     if !program.is_null() {
         // SAFETY: made by `program_new`.
         drop(unsafe { Box::from_raw(program.cast::<Program>()) });
@@ -239,6 +244,7 @@ async fn run_one(program: &mut Program) {
 }
 
 pub unsafe extern "C" fn run(programs: *const *mut EmbProgram, count: usize) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         non_null("run: programs", programs)?;
         // SAFETY: the caller passes `count` handles.
@@ -284,6 +290,7 @@ pub unsafe extern "C" fn program_status(
     state: *mut EmbProgramState,
     exit_code: *mut i32,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     let check = (|| {
         non_null("program_status: program", program)?;
         non_null("program_status: state", state)?;
@@ -315,6 +322,7 @@ pub unsafe extern "C" fn program_files(
     visit: EmbFileVisitor,
     env: *mut c_void,
 ) -> *mut EmbError {
+    let _serial = crate::serial::enter();
     status((|| {
         non_null("program_files: program", program)?;
         // SAFETY: made by `program_new`.

@@ -76,7 +76,10 @@ impl ComponentCompiler {
 
     pub fn precompile(&self, wasm: &[u8]) -> Result<Vec<u8>> {
         let component = to_component(wasm)?;
-        Ok(self.engine.precompile_component(&component)?)
+        Ok(crate::envelope::seal_component(
+            self.mode,
+            &self.engine.precompile_component(&component)?,
+        ))
     }
 
     /// `precompile`, through the cache in `out/cache/`.
@@ -88,6 +91,9 @@ impl ComponentCompiler {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         self.engine.precompile_compatibility_hash().hash(&mut h);
         digest.update(h.finish().to_le_bytes());
+        // And the envelope's format: its ABI version is in its header.
+        digest.update(embedding_abi::envelope::MAGIC);
+        digest.update(embedding_abi::EMB_ABI_VERSION.to_le_bytes());
         let key: String = digest
             .finalize()
             .iter()

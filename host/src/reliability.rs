@@ -1,0 +1,103 @@
+//! `host reliability`: the checks of README's "Reliability" section, run
+//! for one mode in a child process of `run::each_mode`.
+
+use crate::artifacts::Compiler;
+use crate::cli::Options;
+use crate::embedding::{Embedding, Paths};
+use crate::run::Tally;
+use anyhow::{Result, bail};
+use embedding_abi::EmbMode;
+
+/// Every check, in the order they run.
+pub const CHECKS: &[&str] = &[
+    "envelope",
+    "envelope-component",
+    "limits",
+    "leak",
+    "threads",
+];
+
+const MODULE: &str = r#"(module
+  (memory 1)
+  (data (i32.const 0) "integrity")
+  (func (export "one") (result i32) (i32.const 1)))"#;
+
+/// The checks named on the command line, or all of them.
+pub fn selected(opts: &Options) -> Result<Vec<String>> {
+    if opts.positional.is_empty() {
+        return Ok(CHECKS.iter().map(|c| c.to_string()).collect());
+    }
+    for check in &opts.positional {
+        if !CHECKS.contains(&check.as_str()) {
+            bail!(
+                "unknown check `{check}` (expected one of {})",
+                CHECKS.join(", ")
+            );
+        }
+    }
+    Ok(opts.positional.clone())
+}
+
+/// The child's work: one check (the parent runs each in a process of its
+/// own, since some need the `wasi` build) in one mode.
+pub fn one_mode(mode: EmbMode, opts: &Options) -> Result<i32> {
+    let [check] = &selected(opts)?[..] else {
+        bail!("reliability-mode runs exactly one check");
+    };
+    let wasi = check == "envelope-component";
+    let paths = if wasi {
+        Paths::wasi(&opts.out, mode)
+    } else {
+        Paths::in_dir(&opts.out, mode)
+    };
+    let emb = Embedding::load(&paths.with_platform(opts.platform.as_deref()), mode)?;
+    let engine = emb.engine()?;
+    let mut tally = Tally::default();
+    let mut record = |name: &str, result| tally.record(mode, name, result, opts.verbose);
+    match check.as_str() {
+        "envelope" => {
+            let artifact = Compiler::new(mode)?.precompile(MODULE.as_bytes())?;
+            let load = crate::envelope::module_loader(&engine);
+            for (name, result) in crate::envelope::mutation_checks(&emb, &load, &artifact) {
+                record(name, result);
+            }
+        }
+        "envelope-component" => {
+            let artifact = crate::wasi::compile::ComponentCompiler::new(mode)?
+                .precompile(COMPONENT.as_bytes())?;
+            let load = crate::envelope::component_loader(&engine);
+            for (name, result) in crate::envelope::mutation_checks(&emb, &load, &artifact) {
+                record(&name.replace("envelope/", "envelope-component/"), result);
+            }
+        }
+        "limits" => {
+            let compiler = Compiler::new(mode)?;
+            for (name, result) in crate::limits::limit_checks(&compiler, &engine) {
+                record(name, result);
+            }
+        }
+        "leak" => {
+            let compiler = Compiler::new(mode)?;
+            record(
+                "leak/instantiate-drop",
+                crate::limits::leak(&emb, &compiler, &engine),
+            );
+        }
+        "threads" => {
+            let compiler = Compiler::new(mode)?;
+            record(
+                "threads/shared-engine",
+                crate::threads::check(&emb, mode, &compiler, &engine),
+            );
+        }
+        _ => unreachable!("checked by `selected`"),
+    }
+    Ok(if tally.failed == 0 { 0 } else { 1 })
+}
+
+/// A small component with a core module inside, for the wasi builds.
+const COMPONENT: &str = r#"(component
+  (core module $m
+    (memory 1)
+    (func (export "one") (result i32) (i32.const 1)))
+  (core instance (instantiate $m)))"#;
