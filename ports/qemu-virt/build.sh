@@ -12,6 +12,7 @@
 # embedding's heap (default 8), PORT_VM_POOL_MIB the vm kernel's page-frame
 # pool (default 4). Images land in out/ports/qemu-virt/<arch>/kernel.elf
 # (minimal) and out/ports/qemu-virt/<arch>-vm/kernel.elf (vm: riscv64 only).
+# Without --mode, every mode is built: minimal on both, vm on riscv64.
 set -euo pipefail
 
 port=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,8 +46,9 @@ while [ $# -gt 0 ]; do
     *) echo "qemu-virt: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
+explicit_arches=${#arches[@]}
 [ ${#arches[@]} -gt 0 ] || arches=(riscv64 aarch64)
-[ ${#modes[@]} -gt 0 ] || modes=(minimal)
+[ ${#modes[@]} -gt 0 ] || modes=(minimal vm)
 
 # The images to build, as ARCH:MODE: every asked-for pair this port has.
 # vm needs native code and page tables, done for riscv64 only.
@@ -54,7 +56,8 @@ images=()
 for mode in "${modes[@]}"; do
   for arch in "${arches[@]}"; do
     if [ "$mode" = vm ] && [ "$arch" != riscv64 ]; then
-      echo "qemu-virt: vm mode is riscv64 only (README.md, \"Not done\"); skipping $arch" >&2
+      [ "$explicit_arches" -eq 0 ] ||
+        echo "qemu-virt: vm mode is riscv64 only (README.md, \"Not done\"); skipping $arch" >&2
       continue
     fi
     images+=("$arch:$mode")
