@@ -2,7 +2,7 @@
 # Builds the qemu-virt kernel images and boots them. Called by the root
 # build.sh (--port qemu-virt, and `test`), or by hand:
 #
-#   ports/qemu-virt/build.sh [--arch riscv64|aarch64]... [--mode minimal|vm]...
+#   ports/qemu-virt/build.sh [--arch riscv64|aarch64]... [--mode minimal|vm|full]...
 #                            [--mem MIB] [--build-only]
 #
 # Needs the host built (target/release/host), clang, ld.lld and QEMU. Each
@@ -11,8 +11,9 @@
 # (PORT_BOOT_TIMEOUT seconds, default 120). PORT_HEAP_MIB sets the
 # embedding's heap (default 8), PORT_VM_POOL_MIB the vm kernel's page-frame
 # pool (default 4). Images land in out/ports/qemu-virt/<arch>/kernel.elf
-# (minimal) and out/ports/qemu-virt/<arch>-vm/kernel.elf (vm: riscv64 only).
-# Without --mode, every mode is built: minimal on both, vm on riscv64.
+# (minimal) and out/ports/qemu-virt/<arch>-<mode>/kernel.elf (vm, full:
+# riscv64 only).
+# Without --mode, every mode is built: minimal on both, vm and full on riscv64.
 set -euo pipefail
 
 port=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,8 +38,8 @@ while [ $# -gt 0 ]; do
       shift 2 ;;
     --mode)
       case "${2:-}" in
-        minimal | vm) modes+=("$2") ;;
-        *) echo "qemu-virt: --mode needs minimal or vm" >&2; exit 2 ;;
+        minimal | vm | full) modes+=("$2") ;;
+        *) echo "qemu-virt: --mode needs minimal, vm or full" >&2; exit 2 ;;
       esac
       shift 2 ;;
     --mem) mem_mib=${2:?--mem needs MiB}; shift 2 ;;
@@ -48,16 +49,16 @@ while [ $# -gt 0 ]; do
 done
 explicit_arches=${#arches[@]}
 [ ${#arches[@]} -gt 0 ] || arches=(riscv64 aarch64)
-[ ${#modes[@]} -gt 0 ] || modes=(minimal vm)
+[ ${#modes[@]} -gt 0 ] || modes=(minimal vm full)
 
 # The images to build, as ARCH:MODE: every asked-for pair this port has.
 # vm needs native code and page tables, done for riscv64 only.
 images=()
 for mode in "${modes[@]}"; do
   for arch in "${arches[@]}"; do
-    if [ "$mode" = vm ] && [ "$arch" != riscv64 ]; then
+    if [ "$mode" != minimal ] && [ "$arch" != riscv64 ]; then
       [ "$explicit_arches" -eq 0 ] ||
-        echo "qemu-virt: vm mode is riscv64 only (README.md, \"Not done\"); skipping $arch" >&2
+        echo "qemu-virt: $mode mode is riscv64 only (README.md, \"Not done\"); skipping $arch" >&2
       continue
     fi
     images+=("$arch:$mode")
@@ -116,10 +117,15 @@ build_image() {
   mkdir -p "$dir"
   build_embedding "$arch" "$mode" "$dir"
   srcs=("$port"/*.c "$port/$arch"/*.c "$port/$arch"/boot.S "$(samples_file "$arch" "$mode")")
-  if [ "$mode" = vm ]; then
+  if [ "$mode" != minimal ]; then
     # The virtual-memory and lock hooks, and the page tables.
     srcs+=("$port"/vm/*.c "$port/$arch"/vm/*.c)
     defines=(-DPORT_VM -DPORT_VM_POOL_MIB="$pool_mib" -DWASMTIME_VIRTUAL_MEMORY -DWASMTIME_CUSTOM_SYNC)
+  fi
+  if [ "$mode" = full ]; then
+    # Traps through the exception vector.
+    srcs+=("$port/$arch"/full/*.c)
+    defines+=(-DPORT_FULL -DWASMTIME_NATIVE_SIGNALS)
   fi
   say "compiling and linking $dir/kernel.elf"
   for src in "${srcs[@]}"; do

@@ -10,7 +10,11 @@
 #include "sample_table.h"
 #ifdef PORT_VM
 #include "vm/mmu.h"
+#ifdef PORT_FULL
+#define PORT_MODE EMB_MODE_FULL
+#else
 #define PORT_MODE EMB_MODE_VM
+#endif
 #else
 #define PORT_MODE EMB_MODE_MINIMAL
 #endif
@@ -150,6 +154,14 @@ _Noreturn void kernel_main(void) {
     print(" bytes, ");
     print_u64(frames_used() * PAGE_SIZE);
     print(" still in use\n");
+#endif
+#ifdef PORT_FULL
+    extern uint64_t traps_page_fault, traps_illegal;
+    print("traps through stvec: ");
+    print_u64(traps_page_fault);
+    print(" page or access faults, ");
+    print_u64(traps_illegal);
+    print(" illegal instructions\n");
 #endif
     print_u64(passed);
     print(" passed, ");

@@ -47,10 +47,7 @@ pub fn config_for(mode: EmbMode, arch: Arch, wasi: bool) -> Result<Config> {
         (EmbMode::Vm, Arch::X86_64) => vm(),
         (EmbMode::Full, Arch::X86_64) => full(),
         (EmbMode::Vm, Arch::Riscv64) => vm_riscv64(),
-        (EmbMode::Full, Arch::Riscv64) => Err(wasmtime::format_err!(
-            "the full mode is not available on riscv64 yet: it needs the kernel's trap \
-             vector to reach Wasmtime (ports/qemu-virt/README.md, \"Not done\")"
-        )),
+        (EmbMode::Full, Arch::Riscv64) => full_riscv64(),
     }?;
     // An artifact records the proposals it was compiled with, and Wasmtime
     // refuses one that names a proposal the loading engine lacks. The host is
@@ -155,6 +152,32 @@ pub fn vm_riscv64() -> Result<Config> {
     // Wasmtime's default limit, 512 KiB below the entry point, would let a
     // deep recursion run off its end into .bss before the stack check
     // traps; 128 KiB leaves the rest to the kernel and the embedding.
+    config.max_wasm_stack(128 << 10);
+    wasm_features(&mut config);
+    Ok(config)
+}
+
+/// `full` on riscv64: hardware traps reach Wasmtime through the kernel's
+/// exception vector (`stvec`, ports/qemu-virt). The same memory layout as
+/// x86_64 `full`, so 32-bit memories need no bounds checks: out-of-bounds
+/// accesses fault on unmapped pages. It costs address space only (the
+/// kernel's window is 64 GiB of Sv39's 256); unmapped pages take no RAM.
+pub fn full_riscv64() -> Result<Config> {
+    let mut config = Config::new();
+    native_riscv64(&mut config)?;
+    // Page faults (guard pages) and illegal-instruction traps (`unreachable`
+    // and Cranelift's other trap points) go to `wasmtime_init_traps`'s
+    // handler. RISC-V division never faults, so divisions keep their
+    // explicit checks whatever this says.
+    config.signals_based_traps(true);
+    config.memory_reservation(1 << 32);
+    config.memory_guard_size(32 << 20);
+    config.guard_before_linear_memory(true);
+    // Only 64-bit memories can outgrow 4 GiB; they move, with 1 MiB slack.
+    config.memory_reservation_for_growth(1 << 20);
+    config.memory_may_move(true);
+    config.memory_init_cow(true);
+    // As in `vm_riscv64`: the kernel's stack is 256 KiB.
     config.max_wasm_stack(128 << 10);
     wasm_features(&mut config);
     Ok(config)

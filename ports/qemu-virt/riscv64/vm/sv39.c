@@ -1,12 +1,16 @@
 /* Sv39 page tables (RISC-V privileged spec, "Sv39"): three levels of 512
  * eight-byte entries, 4 KiB pages, 39-bit virtual addresses.
  *
- * The kernel stays identity-mapped with two 1 GiB leaves: 0-1 GiB holds
- * the devices (UART 0x10000000, test device 0x100000), 2-3 GiB is RAM from
- * 0x80000000 (kernel image, .bss, the frame pool). Wasmtime gets the 1 GiB
- * window at 4 GiB, mapped with 4 KiB pages through one second-level table;
- * its leaf tables come from the frame pool when first needed, so a reserved
- * but unused range costs no RAM at all. */
+ * The kernel stays identity-mapped: RAM with a 1 GiB leaf (2-3 GiB, from
+ * 0x80000000: kernel image, .bss, the frame pool), and only the two devices
+ * it uses (the test device's page at 0x100000, the UART's 2 MiB at
+ * 0x10000000). Address 0 and everything near it stays unmapped: Wasmtime's
+ * code checks for null references by loading through them and relies on
+ * that faulting. Wasmtime gets a window
+ * at 4 GiB, mapped with 4 KiB pages: 1 GiB in vm mode, 64 GiB in full mode
+ * (4 GiB reservations plus guards per memory; Sv39's lower half has 256).
+ * Its second-level and leaf tables come from the frame pool when first
+ * needed, so a reserved but unused range costs no RAM at all. */
 #include <stdint.h>
 
 #include "mmu.h"
@@ -27,11 +31,21 @@
 
 #define GIB (1UL << 30)
 
+#ifdef PORT_FULL
+#define WINDOW_GIB 64
+#else
+#define WINDOW_GIB 1
+#endif
+
 const uintptr_t vm_window_base = 4 * GIB;
-const uintptr_t vm_window_size = 1 * GIB;
+const uintptr_t vm_window_size = WINDOW_GIB * GIB;
+
+#define TEST_DEVICE 0x100000UL
+#define UART_BASE 0x10000000UL
 
 static uint64_t root[512] __attribute__((aligned(PAGE_SIZE)));
-static uint64_t window_l1[512] __attribute__((aligned(PAGE_SIZE)));
+static uint64_t devices_l1[512] __attribute__((aligned(PAGE_SIZE)));
+static uint64_t devices_l0[512] __attribute__((aligned(PAGE_SIZE)));
 
 static uint64_t pte_for(uintptr_t pa, uint64_t bits) {
     return (pa >> 12) << PTE_PPN_SHIFT | bits;
@@ -44,9 +58,12 @@ static uintptr_t pte_pa(uint64_t pte) {
 bool mmu_init(void) {
     /* A and D preset: hardware need not update them (it may fault instead). */
     const uint64_t kernel = PTE_V | PTE_R | PTE_W | PTE_X | PTE_G | PTE_A | PTE_D;
-    root[0] = pte_for(0, kernel);
+    const uint64_t device = PTE_V | PTE_R | PTE_W | PTE_G | PTE_A | PTE_D;
+    root[0] = pte_for((uintptr_t)devices_l1, PTE_V);
+    devices_l1[0] = pte_for((uintptr_t)devices_l0, PTE_V);
+    devices_l0[TEST_DEVICE >> 12] = pte_for(TEST_DEVICE, device);
+    devices_l1[UART_BASE >> 21] = pte_for(UART_BASE, device);
     root[2] = pte_for(2 * GIB, kernel);
-    root[vm_window_base / GIB] = pte_for((uintptr_t)window_l1, PTE_V);
     uint64_t satp = SATP_SV39 | (uintptr_t)root >> 12;
     __asm__ volatile("sfence.vma zero, zero\n\tcsrw satp, %0\n\tsfence.vma zero, zero"
                      :
@@ -55,21 +72,25 @@ bool mmu_init(void) {
     return true;
 }
 
-/* The leaf entry for `va` in the window; with `create`, allocates the leaf
- * table. NULL if it does not exist (or cannot be made). */
-static uint64_t *leaf(uintptr_t va, bool create) {
-    uint64_t *l1 = &window_l1[(va >> 21) & 511];
-    if (!(*l1 & PTE_V)) {
-        if (!create) {
-            return NULL;
-        }
-        uintptr_t table = frame_alloc();
+/* The table `entry` points to; with `create`, allocates it if missing.
+ * NULL if it does not exist (or cannot be made). */
+static uint64_t *next_table(uint64_t *entry, bool create) {
+    if (!(*entry & PTE_V)) {
+        uintptr_t table = create ? frame_alloc() : 0;
         if (!table) {
             return NULL;
         }
-        *l1 = pte_for(table, PTE_V);
+        *entry = pte_for(table, PTE_V);
     }
-    return (uint64_t *)pte_pa(*l1) + ((va >> 12) & 511);
+    return (uint64_t *)pte_pa(*entry);
+}
+
+/* The leaf entry for `va` in the window; with `create`, allocates the
+ * tables on the way. NULL if they do not exist (or cannot be made). */
+static uint64_t *leaf(uintptr_t va, bool create) {
+    uint64_t *l1 = next_table(&root[(va >> 30) & 511], create);
+    uint64_t *l0 = l1 ? next_table(&l1[(va >> 21) & 511], create) : NULL;
+    return l0 ? &l0[(va >> 12) & 511] : NULL;
 }
 
 bool mmu_map(uintptr_t va, uintptr_t pa, uint32_t prot) {
