@@ -28,6 +28,11 @@ bool mmu_map(uintptr_t va, uintptr_t pa, uint32_t prot);
 /* The frame attached to `va` (accessible or not), or 0 if none. */
 uintptr_t mmu_frame(uintptr_t va);
 
+/* The next page after `va` that can have a frame: skips the rest of a
+ * range whose page table does not exist, so walking a large reservation
+ * costs one step per table, not per page. */
+uintptr_t mmu_next(uintptr_t va);
+
 /* Detaches `va` from its frame (if any); the page faults afterwards. */
 void mmu_unmap(uintptr_t va);
 

@@ -88,7 +88,7 @@ static bool range_give(uintptr_t start, uintptr_t end) {
 }
 
 static void release_pages(uintptr_t start, uintptr_t end) {
-    for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
+    for (uintptr_t va = start; va < end; va = mmu_next(va)) {
         uintptr_t pa = mmu_frame(va);
         if (pa) {
             mmu_unmap(va);
@@ -105,7 +105,8 @@ static int32_t set_pages(uintptr_t start, uintptr_t end, uint32_t prot, bool fre
         release_pages(start, end);
     }
     int32_t status = 0;
-    for (uintptr_t va = start; va < end && !status; va += PAGE_SIZE) {
+    /* Taking access away visits only pages that can have frames. */
+    for (uintptr_t va = start; va < end && !status; va = prot ? va + PAGE_SIZE : mmu_next(va)) {
         uintptr_t pa = mmu_frame(va);
         if (!pa && !prot) {
             continue; /* reserved and staying so: costs nothing */

@@ -113,6 +113,18 @@ uintptr_t mmu_frame(uintptr_t va) {
     return pte && (*pte & (PTE_V | PTE_PARKED)) ? pte_pa(*pte) : 0;
 }
 
+uintptr_t mmu_next(uintptr_t va) {
+    const uintptr_t mib2 = 1UL << 21;
+    uint64_t *l1 = next_table(&root[(va >> 30) & 511], false);
+    if (!l1) {
+        return (va | (GIB - 1)) + 1;
+    }
+    if (!next_table(&l1[(va >> 21) & 511], false)) {
+        return (va | (mib2 - 1)) + 1;
+    }
+    return va + PAGE_SIZE;
+}
+
 void mmu_unmap(uintptr_t va) {
     uint64_t *pte = leaf(va, false);
     if (pte) {
