@@ -20,8 +20,9 @@ const USAGE: &str = "\
       every mode it supports. See docs/PORTING.md.
   host imports --mode M [--out DIR]
       Checks the embedding's undefined symbols against the mode's hooks.
-  host precompile --mode M INPUT OUTPUT
-      Compiles a .wat or .wasm file into an artifact for the mode.
+  host precompile --mode M [--arch x86_64|riscv64] INPUT OUTPUT
+      Compiles a .wat or .wasm file into an artifact for the mode (and, for
+      vm and full, the architecture; default x86_64).
   host port-samples --mode M [--arch x86_64|riscv64] OUTPUT.c
       Writes the samples as C for a bare-metal port: each module
       precompiled for the mode and the port's architecture (default
@@ -222,7 +223,7 @@ pub fn main(args: &[String]) -> Result<i32> {
                 bail!("precompile needs INPUT and OUTPUT");
             };
             let wasm = std::fs::read(input).with_context(|| format!("cannot read {input}"))?;
-            let artifact = Compiler::new(mode)?
+            let artifact = Compiler::for_arch(mode, opts.arch.unwrap_or(Arch::NATIVE))?
                 .precompile(&wasm)
                 .with_context(|| format!("cannot compile {input}"))?;
             std::fs::write(output, artifact).with_context(|| format!("cannot write {output}"))?;

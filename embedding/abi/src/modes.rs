@@ -154,6 +154,7 @@ pub fn vm_riscv64() -> Result<Config> {
     // traps; 128 KiB leaves the rest to the kernel and the embedding.
     config.max_wasm_stack(128 << 10);
     wasm_features(&mut config);
+    no_simd_without_v(&mut config);
     Ok(config)
 }
 
@@ -180,6 +181,7 @@ pub fn full_riscv64() -> Result<Config> {
     // As in `vm_riscv64`: the kernel's stack is 256 KiB.
     config.max_wasm_stack(128 << 10);
     wasm_features(&mut config);
+    no_simd_without_v(&mut config);
     Ok(config)
 }
 
@@ -191,8 +193,8 @@ fn native_riscv64(config: &mut Config) -> Result<()> {
     // Exactly what the `riscv64gc-unknown-none-elf` Rust target guarantees
     // (RV64IMAFDC, Zicsr, Zifencei). Cranelift enables M, A, F, D, Zicsr and
     // Zifencei by default; it does not enable compressed instructions, which
-    // rv64gc has. Nothing beyond rv64gc (no V, so no WebAssembly SIMD; no
-    // Zba/Zbb, Zfa): a module that needs them fails to precompile.
+    // rv64gc has. Nothing beyond rv64gc: no Zba/Zbb or Zfa, and no V, so no
+    // WebAssembly SIMD (`no_simd_without_v`).
     #[cfg(feature = "compiler")]
     for flag in RISCV64_CPU_FLAGS {
         // SAFETY: every flag is part of rv64gc, which the embedding's own
@@ -214,6 +216,15 @@ fn native_riscv64(config: &mut Config) -> Result<()> {
         config.detect_host_feature(crate::cpu::detect_rv64gc_feature);
     }
     Ok(())
+}
+
+/// Cranelift lowers WebAssembly SIMD on riscv64 only with the V extension,
+/// which rv64gc lacks; without it, compiling a SIMD module panics inside
+/// Cranelift (Wasmtime 48). Turning the proposals off makes Wasmtime reject
+/// such a module cleanly, as invalid, when it is precompiled.
+fn no_simd_without_v(config: &mut Config) {
+    config.wasm_relaxed_simd(false);
+    config.wasm_simd(false);
 }
 
 /// Cranelift flags for riscv64 code: the rv64gc base, named explicitly.
