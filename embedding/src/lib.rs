@@ -13,6 +13,8 @@ mod engine;
 mod errors;
 mod heap;
 mod host_funcs;
+#[cfg(all(feature = "vm", target_arch = "riscv64"))]
+mod icache;
 #[cfg(feature = "wasi")]
 mod os;
 mod panic;

@@ -3,7 +3,8 @@
 
 use crate::envelope;
 use anyhow::{Context, Result};
-use embedding_abi::{EmbMode, modes};
+use embedding_abi::EmbMode;
+use embedding_abi::modes::{self, Arch};
 use wasmtime::Engine;
 
 /// A Cranelift engine producing artifacts the `mode` embedding will load.
@@ -14,9 +15,14 @@ pub struct Compiler {
 
 impl Compiler {
     pub fn new(mode: EmbMode) -> Result<Compiler> {
+        Compiler::for_arch(mode, Arch::NATIVE)
+    }
+
+    /// A compiler for `mode` on `arch` (a bare-metal port's machine).
+    pub fn for_arch(mode: EmbMode, arch: Arch) -> Result<Compiler> {
         // Exactly the configuration the embedding loads with (`modes.rs`);
         // the host only adds the compiler, which `Config::new` enables here.
-        let config = modes::config(mode, false)?;
+        let config = modes::config_for(mode, arch, false)?;
         let engine = Engine::new(&config)
             .map_err(anyhow::Error::from)
             .with_context(|| {

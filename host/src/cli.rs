@@ -4,6 +4,7 @@ use crate::artifacts::Compiler;
 use crate::{imports, parse_mode, run};
 use anyhow::{Context, Result, bail};
 use embedding_abi::EmbMode;
+use embedding_abi::modes::Arch;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -25,12 +26,14 @@ const USAGE: &str = "\
       every mode it supports. See docs/PORTING.md.
   host imports --mode M [--out DIR]
       Checks the embedding's undefined symbols against the mode's hooks.
-  host precompile --mode M INPUT OUTPUT
-      Compiles a .wat or .wasm file into an artifact for the mode.
-  host port-samples --mode M OUTPUT.c
+  host precompile --mode M [--arch x86_64|riscv64] INPUT OUTPUT
+      Compiles a .wat or .wasm file into an artifact for the mode (and, for
+      vm and full, the architecture; default x86_64).
+  host port-samples --mode M [--arch x86_64|riscv64] OUTPUT.c
       Writes the samples as C for a bare-metal port: each module
-      precompiled for the mode, and the steps with their expected results
-      (see ports/qemu-virt/sample_table.h).
+      precompiled for the mode and the port's architecture (default
+      x86_64; only vm and full generate native code), and the steps with
+      their expected results (see ports/qemu-virt/sample_table.h).
   host bench [--mode M]... [--runs N]
       Times fixed workloads in each mode's embedding and on stock Wasmtime
       (native, and Pulley for minimal), side by side; medians of N runs
@@ -70,6 +73,7 @@ pub struct Options {
     pub positional: Vec<String>,
     pub platform: Option<PathBuf>,
     pub guests: Option<PathBuf>,
+    pub arch: Option<Arch>,
 }
 
 fn default_out() -> PathBuf {
@@ -92,6 +96,7 @@ fn parse(args: &[String]) -> Result<Options> {
         positional: Vec::new(),
         platform: std::env::var_os("EMBEDDING_PLATFORM").map(PathBuf::from),
         guests: None,
+        arch: None,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -123,6 +128,13 @@ fn parse(args: &[String]) -> Result<Options> {
                     .with_context(|| format!("--jobs {n}: not a number"))?;
             }
             "--guests" => opts.guests = Some(value("--guests")?.into()),
+            "--arch" => {
+                opts.arch = Some(match value("--arch")?.as_str() {
+                    "x86_64" => Arch::X86_64,
+                    "riscv64" => Arch::Riscv64,
+                    other => bail!("--arch {other}: expected x86_64 or riscv64"),
+                })
+            }
             flag if flag.starts_with('-') => bail!("unknown option {flag}\n{}", usage()),
             _ => opts.positional.push(arg.clone()),
         }
@@ -250,7 +262,7 @@ pub fn main(args: &[String]) -> Result<i32> {
                 bail!("precompile needs INPUT and OUTPUT");
             };
             let wasm = std::fs::read(input).with_context(|| format!("cannot read {input}"))?;
-            let artifact = Compiler::new(mode)?
+            let artifact = Compiler::for_arch(mode, opts.arch.unwrap_or(Arch::NATIVE))?
                 .precompile(&wasm)
                 .with_context(|| format!("cannot compile {input}"))?;
             std::fs::write(output, artifact).with_context(|| format!("cannot write {output}"))?;
@@ -261,7 +273,8 @@ pub fn main(args: &[String]) -> Result<i32> {
             let [output] = &opts.positional[..] else {
                 bail!("port-samples needs OUTPUT.c");
             };
-            let source = crate::port_samples::generate(mode)?;
+            let arch = opts.arch.unwrap_or(Arch::NATIVE);
+            let source = crate::port_samples::generate(mode, arch)?;
             std::fs::write(output, source).with_context(|| format!("cannot write {output}"))?;
             Ok(0)
         }

@@ -2,14 +2,18 @@
 # Builds the qemu-virt kernel images and boots them. Called by the root
 # build.sh (--port qemu-virt, and `test`), or by hand:
 #
-#   ports/qemu-virt/build.sh [--arch riscv64|aarch64]... [--mem MIB] [--build-only]
+#   ports/qemu-virt/build.sh [--arch riscv64|aarch64]... [--mode minimal|vm|full]...
+#                            [--mem MIB] [--build-only]
 #
 # Needs the host built (target/release/host), clang, ld.lld and QEMU. Each
 # image runs every sample; a boot passes only if the console shows a PASS
 # line per sample and the "N passed, 0 failed" summary before the time limit
 # (PORT_BOOT_TIMEOUT seconds, default 120). PORT_HEAP_MIB sets the
-# embedding's heap (default 8). Images land in
-# out/ports/qemu-virt/<arch>/kernel.elf.
+# embedding's heap (default 8), PORT_VM_POOL_MIB the vm kernel's page-frame
+# pool (default 4). Images land in out/ports/qemu-virt/<arch>/kernel.elf
+# (minimal) and out/ports/qemu-virt/<arch>-<mode>/kernel.elf (vm, full:
+# riscv64 only).
+# Without --mode, every mode is built: minimal on both, vm and full on riscv64.
 set -euo pipefail
 
 port=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,8 +21,10 @@ root=$(cd "$port/../.." && pwd)
 out="$root/out/ports/qemu-virt"
 host="$root/target/release/host"
 heap_mib=${PORT_HEAP_MIB:-8}
+pool_mib=${PORT_VM_POOL_MIB:-4}
 timeout_secs=${PORT_BOOT_TIMEOUT:-120}
 arches=()
+modes=()
 mem_mib=64
 build_only=false
 
@@ -30,12 +36,35 @@ while [ $# -gt 0 ]; do
         *) echo "qemu-virt: --arch needs riscv64 or aarch64" >&2; exit 2 ;;
       esac
       shift 2 ;;
+    --mode)
+      case "${2:-}" in
+        minimal | vm | full) modes+=("$2") ;;
+        *) echo "qemu-virt: --mode needs minimal, vm or full" >&2; exit 2 ;;
+      esac
+      shift 2 ;;
     --mem) mem_mib=${2:?--mem needs MiB}; shift 2 ;;
     --build-only) build_only=true; shift ;;
     *) echo "qemu-virt: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
+explicit_arches=${#arches[@]}
 [ ${#arches[@]} -gt 0 ] || arches=(riscv64 aarch64)
+[ ${#modes[@]} -gt 0 ] || modes=(minimal vm full)
+
+# The images to build, as ARCH:MODE: every asked-for pair this port has.
+# vm needs native code and page tables, done for riscv64 only.
+images=()
+for mode in "${modes[@]}"; do
+  for arch in "${arches[@]}"; do
+    if [ "$mode" != minimal ] && [ "$arch" != riscv64 ]; then
+      [ "$explicit_arches" -eq 0 ] ||
+        echo "qemu-virt: $mode mode is riscv64 only (README.md, \"Not done\"); skipping $arch" >&2
+      continue
+    fi
+    images+=("$arch:$mode")
+  done
+done
+[ ${#images[@]} -gt 0 ] || { echo "qemu-virt: nothing to build" >&2; exit 2; }
 
 say() { printf '==> %s\n' "$*" >&2; }
 
@@ -60,33 +89,57 @@ ensure_rust_target() {
   fi
 }
 
+# Where an image's files go: <arch> for minimal (as before vm existed),
+# <arch>-<mode> otherwise.
+image_dir() {
+  if [ "$2" = minimal ]; then echo "$out/$1"; else echo "$out/$1-$2"; fi
+}
+
+# The generated sample table of a mode: Pulley bytecode for minimal (the
+# same for every architecture), native code for vm.
+samples_file() {
+  if [ "$2" = minimal ]; then echo "$out/samples.c"; else echo "$out/samples-$2-$1.c"; fi
+}
+
 build_embedding() {
-  local target
-  target=$(rust_target "$1")
+  local arch=$1 mode=$2 dir=$3 target
+  target=$(rust_target "$arch")
   ensure_rust_target "$target"
-  say "building the minimal embedding for $target (heap: $heap_mib MiB)"
+  say "building the $mode embedding for $target (heap: $heap_mib MiB)"
   (cd "$root" && EMBEDDING_HEAP_MIB=$heap_mib cargo build --locked -p embedding \
-    --target "$target" --profile embedding --features minimal)
-  cp "$root/target/$target/embedding/libembedding.a" "$out/$1/libembedding.a"
+    --target "$target" --profile embedding --features "$mode")
+  cp "$root/target/$target/embedding/libembedding.a" "$dir/libembedding.a"
 }
 
 build_image() {
-  local arch=$1 dir="$out/$1" src objs=() obj
+  local arch=${1%:*} mode=${1#*:} dir src srcs objs=() obj defines=()
+  dir=$(image_dir "$arch" "$mode")
   mkdir -p "$dir"
-  build_embedding "$arch"
+  build_embedding "$arch" "$mode" "$dir"
+  srcs=("$port"/*.c "$port/$arch"/*.c "$port/$arch"/boot.S "$(samples_file "$arch" "$mode")")
+  if [ "$mode" != minimal ]; then
+    # The virtual-memory and lock hooks, and the page tables.
+    srcs+=("$port"/vm/*.c "$port/$arch"/vm/*.c)
+    defines=(-DPORT_VM -DPORT_VM_POOL_MIB="$pool_mib" -DWASMTIME_VIRTUAL_MEMORY -DWASMTIME_CUSTOM_SYNC)
+  fi
+  if [ "$mode" = full ]; then
+    # Traps through the exception vector.
+    srcs+=("$port/$arch"/full/*.c)
+    defines+=(-DPORT_FULL -DWASMTIME_NATIVE_SIGNALS)
+  fi
   say "compiling and linking $dir/kernel.elf"
-  for src in "$port"/*.c "$port/$arch"/*.c "$port/$arch"/boot.S "$out/samples.c"; do
+  for src in "${srcs[@]}"; do
     obj="$dir/$(basename "${src%.*}").o"
     # shellcheck disable=SC2046 # the flags are meant to split into words
     clang $(clang_flags "$arch") -std=c11 -O2 -Wall -Wextra -Werror \
       -ffreestanding -fno-builtin -nostdlib -fno-stack-protector -fno-pic \
-      -I "$port/include" -I "$port" -I "$root/embedding" -I "$root/platform" \
-      -c "$src" -o "$obj"
+      "${defines[@]}" -I "$port/include" -I "$port" -I "$port/vm" -I "$root/embedding" \
+      -I "$root/platform" -c "$src" -o "$obj"
     objs+=("$obj")
   done
   ld.lld -T "$port/$arch/kernel.ld" --gc-sections -o "$dir/kernel.elf" \
     "${objs[@]}" "$dir/libembedding.a"
-  say "$arch: kernel.elf loads $(image_bytes "$dir/kernel.elf") bytes (text+data), $(bss_bytes "$dir/kernel.elf") more in .bss and stack"
+  say "$arch/$mode: kernel.elf loads $(image_bytes "$dir/kernel.elf") bytes (text+data), $(bss_bytes "$dir/kernel.elf") more in .bss and stack"
 }
 
 # Bytes the loader copies, and bytes the kernel zeroes or uses as stack
@@ -104,14 +157,16 @@ qemu_command() {
 
 # Boots the image; prints the console and one verdict line.
 boot() {
-  local arch=$1 log="$out/$1/console.log" status=0 passes summary problem=""
-  say "booting $arch (-m ${mem_mib}M, limit $timeout_secs s)"
+  local arch=${1%:*} mode=${1#*:} dir log status=0 passes summary problem=""
+  dir=$(image_dir "$arch" "$mode")
+  log="$dir/console.log"
+  say "booting $arch/$mode (-m ${mem_mib}M, limit $timeout_secs s)"
   # shellcheck disable=SC2046 # the command is meant to split into words
   timeout "$timeout_secs" $(qemu_command "$arch") -m "${mem_mib}M" -nic none -display none \
-    -monitor none -serial stdio -kernel "$out/$arch/kernel.elf" </dev/null \
+    -monitor none -serial stdio -kernel "$dir/kernel.elf" </dev/null \
     | tr -d '\r' >"$log" || status=$?
   cat "$log"
-  passes=$(grep -c "^PASS $arch-virt/minimal " "$log" || true)
+  passes=$(grep -c "^PASS $arch-virt/$mode " "$log" || true)
   summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" || true)
   if [ "$status" -eq 124 ]; then
     problem="no power-off within $timeout_secs s (hung)"
@@ -125,19 +180,36 @@ boot() {
     problem="the console says '$summary' but QEMU exited with status $status"
   fi
   if [ -n "$problem" ]; then
-    echo "FAIL port qemu-virt/$arch: $problem; console tail:"
+    echo "FAIL port qemu-virt/$(label "$arch" "$mode"): $problem; console tail:"
     tail -n 15 "$log" | sed 's/^/    /'
     return 1
   fi
-  echo "PASS port qemu-virt/$arch: $summary"
+  echo "PASS port qemu-virt/$(label "$arch" "$mode"): $summary"
+}
+
+# How verdict lines name an image: minimal ones as before vm existed.
+label() {
+  if [ "$2" = minimal ]; then echo "$1"; else echo "$1/$2"; fi
 }
 
 mkdir -p "$out"
 [ -x "$host" ] || { echo "qemu-virt: $host missing: build the host first (./build.sh --build-only)" >&2; exit 1; }
-say "generating $out/samples.c (host port-samples --mode minimal)"
-"$host" port-samples --mode minimal "$out/samples.c"
-for arch in "${arches[@]}"; do build_image "$arch"; done
+declare -A generated=()
+for image in "${images[@]}"; do
+  arch=${image%:*} mode=${image#*:}
+  file=$(samples_file "$arch" "$mode")
+  [ -z "${generated[$file]:-}" ] || continue
+  generated[$file]=1
+  if [ "$mode" = minimal ]; then
+    say "generating $file (host port-samples --mode minimal)"
+    "$host" port-samples --mode minimal "$file"
+  else
+    say "generating $file (host port-samples --mode $mode --arch $arch)"
+    "$host" port-samples --mode "$mode" --arch "$arch" "$file"
+  fi
+done
+for image in "${images[@]}"; do build_image "$image"; done
 $build_only && exit 0
 failed=0
-for arch in "${arches[@]}"; do boot "$arch" || failed=1; done
+for image in "${images[@]}"; do boot "$image" || failed=1; done
 exit "$failed"

@@ -8,6 +8,16 @@
 #include "print.h"
 #include "runner.h"
 #include "sample_table.h"
+#ifdef PORT_VM
+#include "vm/mmu.h"
+#ifdef PORT_FULL
+#define PORT_MODE EMB_MODE_FULL
+#else
+#define PORT_MODE EMB_MODE_VM
+#endif
+#else
+#define PORT_MODE EMB_MODE_MINIMAL
+#endif
 
 static void print_prefix(const char *verdict, const char *sample) {
     print(verdict);
@@ -93,9 +103,15 @@ static _Noreturn void setup_failed(const char *what, EmbError *error) {
 _Noreturn void kernel_main(void) {
     print_ms_since_reset("kernel entered", timer_ticks());
     const EmbApi *api = embedding_api();
-    if (api->abi_version != EMB_ABI_VERSION || api->mode != EMB_MODE_MINIMAL) {
+    if (api->abi_version != EMB_ABI_VERSION || api->mode != PORT_MODE) {
         setup_failed("abi", NULL);
     }
+#ifdef PORT_VM
+    /* vm mode: Wasmtime maps memory and code through the page tables. */
+    if (!mmu_init()) {
+        setup_failed("paging", NULL);
+    }
+#endif
     api->set_panic_hook(on_panic);
     EmbEngine *engine = NULL;
     EmbError *error = api->engine_new(&engine);
@@ -130,6 +146,23 @@ _Noreturn void kernel_main(void) {
     print(" bytes, ");
     print_u64(api->heap_used());
     print(" still in use\n");
+#ifdef PORT_VM
+    print("frames: peak ");
+    print_u64(frames_peak() * PAGE_SIZE);
+    print(" of ");
+    print_u64(frames_total() * PAGE_SIZE);
+    print(" bytes, ");
+    print_u64(frames_used() * PAGE_SIZE);
+    print(" still in use\n");
+#endif
+#ifdef PORT_FULL
+    extern uint64_t traps_page_fault, traps_illegal;
+    print("traps through stvec: ");
+    print_u64(traps_page_fault);
+    print(" page or access faults, ");
+    print_u64(traps_illegal);
+    print(" illegal instructions\n");
+#endif
     print_u64(passed);
     print(" passed, ");
     print_u64(failed);

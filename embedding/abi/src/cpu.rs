@@ -64,3 +64,15 @@ fn avx_state_enabled(leaf1_ecx: u32) -> bool {
 pub fn detect_cpu_feature(_name: &str) -> Option<bool> {
     None
 }
+
+/// CPU features of the `rv64gc` baseline, which the
+/// `riscv64gc-unknown-none-elf` target requires of every CPU it runs on:
+/// the base integer ISA with M, A, F, D and C, plus Zicsr and Zifencei.
+/// Everything else is unknown (`None`), so Wasmtime would refuse code that
+/// needs it. Names as `std_detect` spells them.
+pub fn detect_rv64gc_feature(name: &str) -> Option<bool> {
+    match name {
+        "m" | "a" | "f" | "d" | "c" | "zca" | "zcd" | "zicsr" | "zifencei" => Some(true),
+        _ => None,
+    }
+}

@@ -10,14 +10,44 @@
 use crate::api::EmbMode;
 use wasmtime::{Config, Result, WasmFeatures};
 
-/// The configuration of `mode`, for precompiling (host) and loading
-/// (embedding) alike. `wasi` says whether the embedding was built with its
-/// `wasi` feature, which adds the component model.
+/// The machine the native modes (`vm`, `full`) generate code for. `minimal`
+/// runs Pulley bytecode, which is the same for every architecture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arch {
+    /// `x86_64-unknown-none`: the Linux host's embedding (`build.sh`).
+    X86_64,
+    /// `riscv64gc-unknown-none-elf`: the bare-metal port
+    /// (`ports/qemu-virt`).
+    Riscv64,
+}
+
+impl Arch {
+    /// The architecture this crate is being compiled for. The embedding
+    /// loads with this; the host precompiles for it unless told otherwise
+    /// (`host port-samples --arch`).
+    pub const NATIVE: Arch = if cfg!(target_arch = "riscv64") {
+        Arch::Riscv64
+    } else {
+        Arch::X86_64
+    };
+}
+
+/// The configuration of `mode` for the architecture this crate is compiled
+/// for; see [`config_for`].
 pub fn config(mode: EmbMode, wasi: bool) -> Result<Config> {
-    let mut config = match mode {
-        EmbMode::Minimal => minimal(),
-        EmbMode::Vm => vm(),
-        EmbMode::Full => full(),
+    config_for(mode, Arch::NATIVE, wasi)
+}
+
+/// The configuration of `mode` on `arch`, for precompiling (host) and
+/// loading (embedding) alike. `wasi` says whether the embedding was built
+/// with its `wasi` feature, which adds the component model.
+pub fn config_for(mode: EmbMode, arch: Arch, wasi: bool) -> Result<Config> {
+    let mut config = match (mode, arch) {
+        (EmbMode::Minimal, _) => minimal(),
+        (EmbMode::Vm, Arch::X86_64) => vm(),
+        (EmbMode::Full, Arch::X86_64) => full(),
+        (EmbMode::Vm, Arch::Riscv64) => vm_riscv64(),
+        (EmbMode::Full, Arch::Riscv64) => full_riscv64(),
     }?;
     // An artifact records the proposals it was compiled with, and Wasmtime
     // refuses one that names a proposal the loading engine lacks. The host is
@@ -94,6 +124,120 @@ pub fn full() -> Result<Config> {
     wasm_features(&mut config);
     Ok(config)
 }
+
+/// `vm` on riscv64, for a small board (ports/qemu-virt): the same
+/// explicit-checks design as [`vm`], with address-space figures sized for a
+/// kernel that hands Wasmtime a 1 GiB window of Sv39 address space.
+pub fn vm_riscv64() -> Result<Config> {
+    let mut config = Config::new();
+    native_riscv64(&mut config)?;
+    // Explicit bounds and division checks, as on x86_64: the kernel's trap
+    // vector never has to hand a fault to Wasmtime.
+    config.signals_based_traps(false);
+    // A reservation costs address space and nothing else: reserved pages are
+    // not mapped, so they take no RAM and no page-table pages until used.
+    // 8 MiB each (128 WebAssembly pages) lets a 1 GiB window hold the code
+    // and over a hundred memories at once; a memory that outgrows 8 MiB is
+    // moved with 1 MiB of slack, which on a board with a few MiB of RAM is
+    // about what it can spare.
+    config.memory_reservation(8 << 20);
+    config.memory_guard_size(0);
+    config.guard_before_linear_memory(false);
+    config.memory_reservation_for_growth(1 << 20);
+    config.memory_may_move(true);
+    // The kernel's `wasmtime_memory_image_*` hooks copy the data segments
+    // (they could share pages copy-on-write only with a page-fault handler).
+    config.memory_init_cow(true);
+    // Native code runs on the kernel's stack (256 KiB in ports/qemu-virt).
+    // Wasmtime's default limit, 512 KiB below the entry point, would let a
+    // deep recursion run off its end into .bss before the stack check
+    // traps; 128 KiB leaves the rest to the kernel and the embedding.
+    config.max_wasm_stack(128 << 10);
+    wasm_features(&mut config);
+    no_simd_without_v(&mut config);
+    Ok(config)
+}
+
+/// `full` on riscv64: hardware traps reach Wasmtime through the kernel's
+/// exception vector (`stvec`, ports/qemu-virt). The same memory layout as
+/// x86_64 `full`, so 32-bit memories need no bounds checks: out-of-bounds
+/// accesses fault on unmapped pages. It costs address space only (the
+/// kernel's window is 64 GiB of Sv39's 256); unmapped pages take no RAM.
+pub fn full_riscv64() -> Result<Config> {
+    let mut config = Config::new();
+    native_riscv64(&mut config)?;
+    // Page faults (guard pages) and illegal-instruction traps (`unreachable`
+    // and Cranelift's other trap points) go to `wasmtime_init_traps`'s
+    // handler. RISC-V division never faults, so divisions keep their
+    // explicit checks whatever this says.
+    config.signals_based_traps(true);
+    config.memory_reservation(1 << 32);
+    config.memory_guard_size(32 << 20);
+    config.guard_before_linear_memory(true);
+    // Only 64-bit memories can outgrow 4 GiB; they move, with 1 MiB slack.
+    config.memory_reservation_for_growth(1 << 20);
+    config.memory_may_move(true);
+    config.memory_init_cow(true);
+    // As in `vm_riscv64`: the kernel's stack is 256 KiB.
+    config.max_wasm_stack(128 << 10);
+    wasm_features(&mut config);
+    no_simd_without_v(&mut config);
+    Ok(config)
+}
+
+/// The target and CPU features of the riscv64 native modes.
+fn native_riscv64(config: &mut Config) -> Result<()> {
+    // The OS part of the triple must be the embedding's own (`none`), as on
+    // x86_64; `riscv64gc` is how target-lexicon names the architecture.
+    config.target("riscv64gc-unknown-none-elf")?;
+    // Exactly what the `riscv64gc-unknown-none-elf` Rust target guarantees
+    // (RV64IMAFDC, Zicsr, Zifencei). Cranelift enables M, A, F, D, Zicsr and
+    // Zifencei by default; it does not enable compressed instructions, which
+    // rv64gc has. Nothing beyond rv64gc: no Zba/Zbb or Zfa, and no V, so no
+    // WebAssembly SIMD (`no_simd_without_v`).
+    #[cfg(feature = "compiler")]
+    for flag in RISCV64_CPU_FLAGS {
+        // SAFETY: every flag is part of rv64gc, which the embedding's own
+        // target already requires of the CPU.
+        unsafe {
+            config.cranelift_flag_enable(flag);
+        }
+    }
+    // The float ABI needs no workaround here (compare `x86_float_abi_ok`):
+    // riscv64gc-unknown-none-elf is hard-float (lp64d), which is the calling
+    // convention Cranelift uses for calls into the runtime, so floats pass
+    // in f registers on both sides.
+    //
+    // Wasmtime 48 does not ask `detect_host_feature` about riscv64 flags
+    // (it accepts them all: there is no stable riscv feature detection);
+    // the function still answers from rv64gc, should that change.
+    // SAFETY: the answers are what the target guarantees.
+    unsafe {
+        config.detect_host_feature(crate::cpu::detect_rv64gc_feature);
+    }
+    Ok(())
+}
+
+/// Cranelift lowers WebAssembly SIMD on riscv64 only with the V extension,
+/// which rv64gc lacks; without it, compiling a SIMD module panics inside
+/// Cranelift (Wasmtime 48). Turning the proposals off makes Wasmtime reject
+/// such a module cleanly, as invalid, when it is precompiled.
+fn no_simd_without_v(config: &mut Config) {
+    config.wasm_relaxed_simd(false);
+    config.wasm_simd(false);
+}
+
+/// Cranelift flags for riscv64 code: the rv64gc base, named explicitly.
+pub const RISCV64_CPU_FLAGS: &[&str] = &[
+    "has_m",
+    "has_a",
+    "has_f",
+    "has_d",
+    "has_zca",
+    "has_zcd",
+    "has_zicsr",
+    "has_zifencei",
+];
 
 /// The target, CPU features and float ABI shared by `vm` and `full`.
 fn native_x86_64(config: &mut Config) -> Result<()> {

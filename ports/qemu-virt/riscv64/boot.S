@@ -29,9 +29,18 @@ _start:
     /* kernel_main does not return; if it did, report it as a crash. */
     j       trap_entry
 
-/* Any exception or interrupt is a crash in this kernel: report and stop. */
+/* Any exception or interrupt is a crash in this kernel: report and stop.
+ * In full mode, WebAssembly's traps go to Wasmtime first (full/traps.c):
+ * wasm_trap does not return if Wasmtime handles the trap. */
     .balign 4
 trap_entry:
+#ifdef PORT_FULL
+    csrr    a0, scause
+    csrr    a1, sepc
+    csrr    a2, stval
+    mv      a3, s0
+    call    wasm_trap
+#endif
     csrr    a0, scause
     csrr    a1, sepc
     csrr    a2, stval
