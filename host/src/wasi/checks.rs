@@ -81,7 +81,9 @@ pub fn interleave_child(mode: EmbMode, out: &Path) -> Result<i32> {
     let program = out.join("guests/p2/ticker.wasm");
     let wasm =
         std::fs::read(&program).with_context(|| format!("cannot read {}", program.display()))?;
-    let (artifact, _) = ComponentCompiler::new(mode)?.precompile_cached(out, &wasm)?;
+    let path = ComponentCompiler::new(mode)?.precompile_cached(out, &wasm)?;
+    let artifact =
+        std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let emb = Embedding::load(&Paths::wasi(out, mode), mode)?;
     let engine = emb.engine()?;
     let component = engine.load_component(&artifact)?;

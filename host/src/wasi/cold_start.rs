@@ -110,7 +110,7 @@ pub fn main(out: &Path, modes: &[EmbMode], runs: usize) -> Result<i32> {
     stock.args(["cold-start-stock"]).arg(&stock_artifact);
     sides.push(("stock Wasmtime (Cranelift)".into(), stock));
     for &mode in modes {
-        let (_, artifact) = ComponentCompiler::new(mode)?.precompile_cached(out, &wasm)?;
+        let artifact = ComponentCompiler::new(mode)?.precompile_cached(out, &wasm)?;
         let run = RunArgs::parse(
             &[
                 "--mode".into(),

@@ -82,8 +82,10 @@ impl ComponentCompiler {
         ))
     }
 
-    /// `precompile`, through the cache in `out/cache/`.
-    pub fn precompile_cached(&self, out: &Path, wasm: &[u8]) -> Result<(Vec<u8>, PathBuf)> {
+    /// `precompile`, through the cache in `out/cache/`: returns the cached
+    /// artifact's path, which most callers only hand to a child process, so
+    /// a cache hit reads nothing here.
+    pub fn precompile_cached(&self, out: &Path, wasm: &[u8]) -> Result<PathBuf> {
         let mut digest = Sha256::new();
         digest.update(wasm);
         // Wasmtime's own summary of everything that makes an artifact
@@ -103,8 +105,8 @@ impl ComponentCompiler {
             .join("cache")
             .join(format!("{}-wasi", crate::mode_name(self.mode)));
         let path = dir.join(format!("{key}.cwasm"));
-        if let Ok(artifact) = std::fs::read(&path) {
-            return Ok((artifact, path));
+        if path.is_file() {
+            return Ok(path);
         }
         let artifact = self.precompile(wasm)?;
         std::fs::create_dir_all(&dir)
@@ -115,6 +117,6 @@ impl ComponentCompiler {
         std::fs::write(&tmp, &artifact)
             .with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
-        Ok((artifact, path))
+        Ok(path)
     }
 }

@@ -197,8 +197,7 @@ fn run_embedded(
     compiler: &ComponentCompiler,
     out: &Path,
 ) -> Result<Run> {
-    let (artifact, artifact_path) = compiler.precompile_cached(out, &p.wasm)?;
-    drop(artifact);
+    let artifact_path = compiler.precompile_cached(out, &p.wasm)?;
     let work = scratch(&format!("{}-{}", case.name, crate::mode_name(mode)))?;
     let mut maps = Vec::new();
     for (i, tree) in p.trees.iter().enumerate() {

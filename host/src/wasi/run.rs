@@ -168,7 +168,7 @@ pub fn prepare(run: &RunArgs) -> Result<PathBuf> {
     let wasm = std::fs::read(&run.program)
         .with_context(|| format!("cannot read {}", run.program.display()))?;
     let compiler = ComponentCompiler::new(run.mode)?;
-    let (_, path) = compiler
+    let path = compiler
         .precompile_cached(&run.out, &wasm)
         .with_context(|| format!("cannot compile {}", run.program.display()))?;
     Ok(path)
