@@ -145,12 +145,15 @@ fn interrupt_once(
             }
             let _ = ticked_tx.send(at);
         });
-        store.call(instance, export, &[], 0)
+        let result = store.call(instance, export, &[], 0);
+        // Before the scope joins the ticker thread, which may not have
+        // been scheduled again yet.
+        (result, Instant::now())
     });
-    let returned = Instant::now();
-    let at = ticked
-        .try_recv()
-        .map_err(|_| anyhow::anyhow!("{export} returned before the epoch was bumped"))?;
+    let (result, returned) = result;
+    let Ok(at) = ticked.try_recv() else {
+        bail!("{export} returned before the epoch was bumped: {result:?}");
+    };
     expect_interrupt(result)?;
     // For the report only: generated code writes fuel back to the store at
     // calls and returns, so a bare loop shows little of what it burnt.

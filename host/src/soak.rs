@@ -187,7 +187,7 @@ fn step(shared: &Shared<'_>, kind: Kind, rng: &mut Rng) -> Result<u64> {
         }
         Kind::Envelope => {
             let mut damaged = shared.artifact.clone();
-            if rng.next() % 4 == 0 {
+            if rng.next().is_multiple_of(4) {
                 damaged.truncate((rng.next() as usize) % damaged.len());
             } else {
                 let at = (rng.next() as usize) % damaged.len();
