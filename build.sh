@@ -351,7 +351,7 @@ if [ "$action" = test ]; then
   step cargo test --release --locked -p host -p embedding-abi
   step "$host" samples --out "$out" "${mode_args[@]}"
   # README, "Reliability": one step per check, every mode.
-  for check in envelope envelope-component limits leak threads; do
+  for check in envelope envelope-component limits leak threads interrupt; do
     step "$host" reliability --out "$out" "${mode_args[@]}" "$check"
   done
   step "$host" guests --out "$out" "${mode_args[@]}"

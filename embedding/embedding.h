@@ -11,7 +11,7 @@
 /**
  * Bumped on any incompatible change to this file.
  */
-#define EMB_ABI_VERSION 4
+#define EMB_ABI_VERSION 5
 
 /**
  * A limit field of [`EmbLimits`] with this value does not limit anything.
@@ -19,9 +19,35 @@
 #define EMB_NO_LIMIT UINT64_MAX
 
 /**
+ * [`EmbApi::store_set_epoch_deadline`] with this many ticks removes the
+ * store's deadline (what a new store starts with).
+ */
+#define EMB_NO_DEADLINE UINT64_MAX
+
+/**
+ * The largest finite epoch deadline, in ticks beyond the current epoch.
+ * Wasmtime stores the deadline as `current epoch + ticks` in 64 bits; this
+ * bound keeps the sum from wrapping (which would make the deadline already
+ * reached) for the first 2^63 ticks of an engine: centuries at any timer
+ * rate.
+ */
+#define EMB_MAX_DEADLINE_TICKS (1 << 62)
+
+/**
  * `trap_code` of a trap that has no Wasmtime trap code.
  */
 #define EMB_TRAP_CODE_NONE 255
+
+/**
+ * `trap_code` of a guest stopped by its epoch deadline
+ * (`wasmtime::Trap::Interrupt`).
+ */
+#define EMB_TRAP_CODE_INTERRUPT 10
+
+/**
+ * `trap_code` of a guest that ran out of fuel (`wasmtime::Trap::OutOfFuel`).
+ */
+#define EMB_TRAP_CODE_OUT_OF_FUEL 11
 
 /**
  * What the embedding was built to need from the platform. Each mode is one
@@ -544,6 +570,19 @@ typedef struct EmbApi {
   struct EmbError *(*engine_new)(struct EmbEngine **out);
   void (*engine_free)(struct EmbEngine *engine);
   /**
+   * Advances the engine's epoch by one tick: every store of the engine
+   * whose deadline ([`EmbApi::store_set_epoch_deadline`]) this reaches
+   * traps with `Interrupt` at the guest's next function entry or loop
+   * back edge. It is one lock-free atomic add on the engine (Wasmtime's
+   * `Engine::increment_epoch`): it takes no lock (not even `minimal`'s
+   * ABI lock), allocates nothing and cannot fail, so it may be called
+   * from any thread while the engine's guests run, from a signal
+   * handler, or from a platform's timer interrupt, including one that
+   * interrupts the guest itself. The engine must stay alive until it
+   * returns. Returns `false`, doing nothing, when `engine` is `NULL`.
+   */
+  bool (*engine_increment_epoch)(const struct EmbEngine *engine);
+  /**
    * Loads an artifact precompiled by the host for this mode. The bytes are
    * an integrity envelope (`envelope.rs`: magic, kind, mode, ABI version,
    * length, SHA-256) around Wasmtime's artifact; the envelope is checked
@@ -559,13 +598,14 @@ typedef struct EmbApi {
                                   struct EmbModule **out);
   void (*module_free)(struct EmbModule *module);
   /**
-   * Creates an empty store with no fuel.
+   * Creates an empty store with no fuel and no epoch deadline.
    */
   struct EmbError *(*store_new)(const struct EmbEngine *engine, struct EmbStore **out);
   void (*store_free)(struct EmbStore *store);
   /**
    * Sets the fuel that WebAssembly in this store may still burn; running
-   * out traps with `OutOfFuel`.
+   * out traps with `OutOfFuel`. A new store has none, so fuel must be set
+   * before any code runs.
    */
   struct EmbError *(*store_set_fuel)(struct EmbStore *store, uint64_t fuel);
   struct EmbError *(*store_get_fuel)(struct EmbStore *store, uint64_t *out);
@@ -574,6 +614,17 @@ typedef struct EmbApi {
    * instantiations (what exists already is not shrunk).
    */
   struct EmbError *(*store_set_limits)(struct EmbStore *store, const struct EmbLimits *limits);
+  /**
+   * Arms the store's epoch deadline `ticks` increments of the engine's
+   * epoch ([`EmbApi::engine_increment_epoch`]) from now; reaching it
+   * traps the running guest with `Interrupt` ("interrupted: epoch
+   * deadline reached"). A trap leaves the deadline where it was, so it
+   * must be armed again before the store runs code (else every call
+   * traps at once). `0` makes the next call trap on entry;
+   * [`EMB_NO_DEADLINE`] removes the deadline (a new store has none);
+   * anything above [`EMB_MAX_DEADLINE_TICKS`] is refused.
+   */
+  struct EmbError *(*store_set_epoch_deadline)(struct EmbStore *store, uint64_t ticks);
   /**
    * Makes a host function importable as `module`.`name` by later
    * instantiations in this store.

@@ -34,6 +34,18 @@ pub unsafe extern "C" fn engine_free(engine: *mut EmbEngine) {
     }
 }
 
+pub unsafe extern "C" fn engine_increment_epoch(engine: *const EmbEngine) -> bool {
+    // No `serial::enter`: in `minimal` the ABI lock is held by the very call
+    // this interrupts, and a timer interrupt must never wait. Nothing here
+    // allocates or locks: Wasmtime's `increment_epoch` is one atomic add.
+    if engine.is_null() {
+        return false;
+    }
+    // SAFETY: made by `engine_new` and not yet freed (the caller's promise).
+    unsafe { &*engine.cast::<Engine>() }.increment_epoch();
+    true
+}
+
 /// The engine behind a handle.
 pub unsafe fn engine<'a>(engine: *const EmbEngine) -> Result<&'a Engine, *mut EmbError> {
     non_null("engine", engine)?;

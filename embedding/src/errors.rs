@@ -50,8 +50,12 @@ pub fn from_wasmtime(error: wasmtime::Error) -> *mut EmbError {
 
 /// As [`from_wasmtime`], for an error that stays with its owner.
 pub fn from_wasmtime_ref(error: &wasmtime::Error) -> *mut EmbError {
-    let text = format!("{error:#}");
+    let mut text = format!("{error:#}");
     if let Some(trap) = error.downcast_ref::<Trap>() {
+        // Wasmtime says only "interrupt"; say which mechanism fired.
+        if *trap == Trap::Interrupt {
+            text.insert_str(0, "interrupted: epoch deadline reached: ");
+        }
         new(EmbErrorKind::Trap, *trap as u8, text)
     } else if error.downcast_ref::<HostFuncFailed>().is_some() {
         new(EmbErrorKind::Trap, EMB_TRAP_CODE_NONE, text)

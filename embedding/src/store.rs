@@ -6,7 +6,10 @@ use alloc::boxed::Box;
 use alloc::format;
 use alloc::vec::Vec;
 use embedding_abi::values;
-use embedding_abi::{EMB_NO_LIMIT, EmbEngine, EmbError, EmbLimits, EmbModule, EmbStore, EmbVal};
+use embedding_abi::{
+    EMB_MAX_DEADLINE_TICKS, EMB_NO_DEADLINE, EMB_NO_LIMIT, EmbEngine, EmbError, EmbLimits,
+    EmbModule, EmbStore, EmbVal,
+};
 use wasmtime::{Instance, Linker, Store, StoreLimits, StoreLimitsBuilder, Val};
 
 pub struct StoreState {
@@ -54,6 +57,7 @@ pub unsafe extern "C" fn store_new(
         };
         let mut state = state;
         state.store.limiter(|limits| limits);
+        no_deadline(&mut state.store);
         unsafe { *out = Box::into_raw(Box::new(state)).cast() };
         Ok(())
     })())
@@ -114,6 +118,38 @@ pub unsafe extern "C" fn store_set_limits(
         // Wasmtime reads the count limits when the limiter is installed, so
         // install it again.
         state.store.limiter(|limits| limits);
+        Ok(())
+    })())
+}
+
+/// What [`EMB_NO_DEADLINE`] arms: Wasmtime has no "never", and a store of
+/// an epoch-enabled engine with no deadline set traps at once, so "never"
+/// is 2^63 ticks away (the sum with the current epoch cannot wrap before
+/// the engine has counted 2^63 ticks).
+pub const NEVER_TICKS: u64 = 1 << 63;
+
+/// Removes a store's epoch deadline (see [`NEVER_TICKS`]).
+pub fn no_deadline<T>(store: &mut Store<T>) {
+    store.set_epoch_deadline(NEVER_TICKS);
+}
+
+pub unsafe extern "C" fn store_set_epoch_deadline(
+    store: *mut EmbStore,
+    ticks: u64,
+) -> *mut EmbError {
+    let _serial = crate::serial::enter();
+    status((|| {
+        let state = unsafe { state(store)? };
+        match ticks {
+            EMB_NO_DEADLINE => no_deadline(&mut state.store),
+            0..=EMB_MAX_DEADLINE_TICKS => state.store.set_epoch_deadline(ticks),
+            _ => {
+                return Err(errors::message(format!(
+                    "store_set_epoch_deadline: {ticks} ticks is beyond the largest deadline \
+                     ({EMB_MAX_DEADLINE_TICKS}); pass EMB_NO_DEADLINE for none"
+                )));
+            }
+        }
         Ok(())
     })())
 }

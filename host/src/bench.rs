@@ -194,8 +194,10 @@ pub fn child(side: &str, out: &std::path::Path, runs: usize) -> Result<i32> {
             }
             Side::StockNative | Side::StockPulley => {
                 let mut config = wasmtime::Config::new();
-                // The same proposals and fuel accounting as the embedding.
+                // The same proposals, fuel accounting and epoch checks as
+                // the embedding, so the ratios compare like with like.
                 modes::wasm_features(&mut config);
+                modes::epoch_interruption(&mut config);
                 if side == Side::StockPulley {
                     config.target("pulley64")?;
                 }
@@ -203,6 +205,8 @@ pub fn child(side: &str, out: &std::path::Path, runs: usize) -> Result<i32> {
                 let module = wasmtime::Module::new(&engine, w.wat)?;
                 let mut store = wasmtime::Store::new(&engine, ());
                 store.set_fuel(u64::MAX)?;
+                // Armed but never reached, as in the embedding's stores.
+                store.set_epoch_deadline(u64::MAX / 2);
                 let instance = wasmtime::Instance::new(&mut store, &module, &[])?;
                 let run = instance.get_typed_func::<i32, i32>(&mut store, "run")?;
                 time_calls(

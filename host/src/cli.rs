@@ -19,7 +19,13 @@ const USAGE: &str = "\
       in a child process per mode and check: envelope, envelope-component
       (artifact mutation tests), limits (per-store resource limits), leak
       (heap back to its baseline after 10,000 instantiate/drop cycles),
-      threads (8 threads sharing one engine and its modules).
+      threads (8 threads sharing one engine and its modules), interrupt
+      (runaway guests stopped by the epoch from another thread, and by fuel).
+  host reliability --soak SECONDS [--out DIR] [--mode M]...
+      Mixes all of those for SECONDS in each mode (threads, traps, epoch
+      interruptions, fuel exhaustion, limits, damaged artifacts, load and
+      drop cycles), checks every result and that the heap returns to its
+      baseline; prints counts per kind. --timeout defaults to SECONDS + 120.
   host platform-check --platform FILE.c|LIB.so [--timeout SECS] [--out DIR]
       Contract tests for every platform hook the file implements, each in a
       child limited to SECS (default 10); then, if all pass, the samples of
@@ -74,6 +80,8 @@ pub struct Options {
     pub platform: Option<PathBuf>,
     pub guests: Option<PathBuf>,
     pub arch: Option<Arch>,
+    /// `reliability --soak SECONDS`.
+    pub soak: Option<u64>,
 }
 
 fn default_out() -> PathBuf {
@@ -97,7 +105,9 @@ fn parse(args: &[String]) -> Result<Options> {
         platform: std::env::var_os("EMBEDDING_PLATFORM").map(PathBuf::from),
         guests: None,
         arch: None,
+        soak: None,
     };
+    let mut timeout_given = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |flag: &str| it.next().with_context(|| format!("{flag} needs a value"));
@@ -106,6 +116,7 @@ fn parse(args: &[String]) -> Result<Options> {
             "--platform" => opts.platform = Some(value("--platform")?.into()),
             "--mode" => opts.modes.push(parse_mode(value("--mode")?)?),
             "--timeout" => {
+                timeout_given = true;
                 let secs = value("--timeout")?;
                 opts.timeout = Duration::from_secs(
                     secs.parse()
@@ -127,6 +138,16 @@ fn parse(args: &[String]) -> Result<Options> {
                     .parse()
                     .with_context(|| format!("--jobs {n}: not a number"))?;
             }
+            "--soak" => {
+                let secs = value("--soak")?;
+                let secs: u64 = secs
+                    .parse()
+                    .with_context(|| format!("--soak {secs}: not a number of seconds"))?;
+                if secs == 0 {
+                    bail!("--soak 0: give a duration of at least one second");
+                }
+                opts.soak = Some(secs);
+            }
             "--guests" => opts.guests = Some(value("--guests")?.into()),
             "--arch" => {
                 opts.arch = Some(match value("--arch")?.as_str() {
@@ -138,6 +159,10 @@ fn parse(args: &[String]) -> Result<Options> {
             flag if flag.starts_with('-') => bail!("unknown option {flag}\n{}", usage()),
             _ => opts.positional.push(arg.clone()),
         }
+    }
+    // A soak outlives the default limit on a child.
+    if let (Some(secs), false) = (opts.soak, timeout_given) {
+        opts.timeout = Duration::from_secs(secs + 120);
     }
     Ok(opts)
 }
@@ -186,6 +211,9 @@ pub fn main(args: &[String]) -> Result<i32> {
             "{command} takes no operands, but was given `{extra}`\n{}",
             usage()
         );
+    }
+    if opts.soak.is_some() && !command.starts_with("reliability") {
+        bail!("--soak belongs to `host reliability`, not `{command}`");
     }
     match command.as_str() {
         "guests" => {

@@ -257,6 +257,19 @@ impl<'e> Engine<'e> {
         Ok(Module { emb: self.emb, raw })
     }
 
+    /// Advances the epoch by one tick (`engine_increment_epoch`); callable
+    /// from any thread while the engine's guests run.
+    pub fn increment_epoch(&self) -> bool {
+        // SAFETY: `self.raw` is a live engine.
+        unsafe { (self.emb.api.engine_increment_epoch)(self.raw) }
+    }
+
+    /// The raw handle and ABI table, for callers that must reach the
+    /// embedding without `&self` (a signal handler).
+    pub fn raw(&self) -> (*mut EmbEngine, &'static EmbApi) {
+        (self.raw, self.emb.api)
+    }
+
     pub fn store(&self) -> Result<Store<'_>, Failure> {
         let mut raw = std::ptr::null_mut();
         // SAFETY: valid engine and out-pointer.
@@ -362,6 +375,13 @@ impl Store<'_> {
         // SAFETY: valid store and pointer to a live struct.
         self.emb
             .check(unsafe { (self.emb.api.store_set_limits)(self.raw, limits) })
+    }
+
+    /// Arms the epoch deadline `ticks` ahead (`EMB_NO_DEADLINE`: none).
+    pub fn set_epoch_deadline(&mut self, ticks: u64) -> Result<(), Failure> {
+        // SAFETY: valid store.
+        self.emb
+            .check(unsafe { (self.emb.api.store_set_epoch_deadline)(self.raw, ticks) })
     }
 
     pub fn fuel(&mut self) -> Result<u64, Failure> {

@@ -4,6 +4,7 @@
 //! ```text
 //! host samples [--out DIR] [--mode M]... [--timeout SECS] [--verbose]
 //! host reliability [--out DIR] [--mode M]... [CHECK]...
+//! host reliability --soak SECONDS [--out DIR] [--mode M]...
 //! host run [--mode M] [--dir H::G]... [--env N=V]... [--fuel N] PROGRAM.wasm [ARGS...]
 //! host guests [--mode M]... [CASE]...
 //! host imports --mode M [--out DIR]
@@ -22,7 +23,9 @@ mod cli;
 mod conformance;
 mod embedding;
 mod envelope;
+mod epoch_signal;
 mod imports;
+mod interrupt;
 mod limits;
 mod platform_check;
 mod port_samples;
@@ -30,6 +33,7 @@ mod reliability;
 mod run;
 mod sample_run;
 mod samples;
+mod soak;
 mod threads;
 mod values;
 mod wasi;

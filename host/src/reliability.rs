@@ -15,6 +15,7 @@ pub const CHECKS: &[&str] = &[
     "limits",
     "leak",
     "threads",
+    "interrupt",
 ];
 
 const MODULE: &str = r#"(module
@@ -22,8 +23,17 @@ const MODULE: &str = r#"(module
   (data (i32.const 0) "integrity")
   (func (export "one") (result i32) (i32.const 1)))"#;
 
-/// The checks named on the command line, or all of them.
+/// The checks named on the command line, or all of them; with `--soak`,
+/// only the soak, which is not one of [`CHECKS`] (it is for long runs, not
+/// for `./build.sh test`).
 pub fn selected(opts: &Options) -> Result<Vec<String>> {
+    if opts.soak.is_some() {
+        match &opts.positional[..] {
+            [] => return Ok(vec!["soak".into()]),
+            [only] if only == "soak" => return Ok(vec!["soak".into()]),
+            [other, ..] => bail!("--soak runs the soak alone, but `{other}` was also named"),
+        }
+    }
     if opts.positional.is_empty() {
         return Ok(CHECKS.iter().map(|c| c.to_string()).collect());
     }
@@ -88,6 +98,23 @@ pub fn one_mode(mode: EmbMode, opts: &Options) -> Result<i32> {
             record(
                 "threads/shared-engine",
                 crate::threads::check(&emb, mode, &compiler, &engine),
+            );
+        }
+        "interrupt" => {
+            let compiler = Compiler::new(mode)?;
+            let name = crate::mode_name(mode);
+            for (check, result) in crate::interrupt::checks(&emb, name, &compiler, &engine)? {
+                record(&check, result);
+            }
+        }
+        "soak" => {
+            let seconds = opts
+                .soak
+                .ok_or_else(|| anyhow::anyhow!("the soak check needs --soak SECONDS"))?;
+            let compiler = Compiler::new(mode)?;
+            record(
+                "soak/mixed",
+                crate::soak::run(&emb, &compiler, &engine, seconds),
             );
         }
         _ => unreachable!("checked by `selected`"),

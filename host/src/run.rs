@@ -60,6 +60,9 @@ pub fn each_mode(opts: &Options, child_command: &str, label: &str) -> Result<i32
         if opts.verbose {
             cmd.arg("--verbose");
         }
+        if let Some(secs) = opts.soak {
+            cmd.args(["--soak", &secs.to_string()]);
+        }
         // Through the environment, so that the child's own children (the
         // heap-exhaustion check) load the same platform.
         if let Some(platform) = &opts.platform {

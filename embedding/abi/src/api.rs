@@ -20,7 +20,7 @@
 use core::ffi::c_void;
 
 /// Bumped on any incompatible change to this file.
-pub const EMB_ABI_VERSION: u32 = 4;
+pub const EMB_ABI_VERSION: u32 = 5;
 
 /// Name of the one symbol the embedding exports.
 pub const EMB_API_SYMBOL: &str = "embedding_api";
@@ -72,6 +72,17 @@ pub enum EmbCounter {
 /// A limit field of [`EmbLimits`] with this value does not limit anything.
 pub const EMB_NO_LIMIT: u64 = u64::MAX;
 
+/// [`EmbApi::store_set_epoch_deadline`] with this many ticks removes the
+/// store's deadline (what a new store starts with).
+pub const EMB_NO_DEADLINE: u64 = u64::MAX;
+
+/// The largest finite epoch deadline, in ticks beyond the current epoch.
+/// Wasmtime stores the deadline as `current epoch + ticks` in 64 bits; this
+/// bound keeps the sum from wrapping (which would make the deadline already
+/// reached) for the first 2^63 ticks of an engine: centuries at any timer
+/// rate.
+pub const EMB_MAX_DEADLINE_TICKS: u64 = 1 << 62;
+
 /// Resource limits of one store (Wasmtime's `StoreLimits`), set with
 /// [`EmbApi::store_set_limits`]. Each field is a maximum, or
 /// [`EMB_NO_LIMIT`]. A `memory.grow` or `table.grow` past a limit returns
@@ -120,6 +131,13 @@ pub struct EmbError {
 
 /// `trap_code` of a trap that has no Wasmtime trap code.
 pub const EMB_TRAP_CODE_NONE: u8 = 255;
+
+/// `trap_code` of a guest stopped by its epoch deadline
+/// (`wasmtime::Trap::Interrupt`).
+pub const EMB_TRAP_CODE_INTERRUPT: u8 = 10;
+
+/// `trap_code` of a guest that ran out of fuel (`wasmtime::Trap::OutOfFuel`).
+pub const EMB_TRAP_CODE_OUT_OF_FUEL: u8 = 11;
 
 /// The type of a WebAssembly value crossing the ABI.
 #[repr(u32)]
@@ -251,6 +269,17 @@ pub struct EmbApi {
     /// Creates an engine with the mode's configuration.
     pub engine_new: unsafe extern "C" fn(out: *mut *mut EmbEngine) -> *mut EmbError,
     pub engine_free: unsafe extern "C" fn(engine: *mut EmbEngine),
+    /// Advances the engine's epoch by one tick: every store of the engine
+    /// whose deadline ([`EmbApi::store_set_epoch_deadline`]) this reaches
+    /// traps with `Interrupt` at the guest's next function entry or loop
+    /// back edge. It is one lock-free atomic add on the engine (Wasmtime's
+    /// `Engine::increment_epoch`): it takes no lock (not even `minimal`'s
+    /// ABI lock), allocates nothing and cannot fail, so it may be called
+    /// from any thread while the engine's guests run, from a signal
+    /// handler, or from a platform's timer interrupt, including one that
+    /// interrupts the guest itself. The engine must stay alive until it
+    /// returns. Returns `false`, doing nothing, when `engine` is `NULL`.
+    pub engine_increment_epoch: unsafe extern "C" fn(engine: *const EmbEngine) -> bool,
 
     /// Loads an artifact precompiled by the host for this mode. The bytes are
     /// an integrity envelope (`envelope.rs`: magic, kind, mode, ABI version,
@@ -268,18 +297,29 @@ pub struct EmbApi {
     ) -> *mut EmbError,
     pub module_free: unsafe extern "C" fn(module: *mut EmbModule),
 
-    /// Creates an empty store with no fuel.
+    /// Creates an empty store with no fuel and no epoch deadline.
     pub store_new:
         unsafe extern "C" fn(engine: *const EmbEngine, out: *mut *mut EmbStore) -> *mut EmbError,
     pub store_free: unsafe extern "C" fn(store: *mut EmbStore),
     /// Sets the fuel that WebAssembly in this store may still burn; running
-    /// out traps with `OutOfFuel`.
+    /// out traps with `OutOfFuel`. A new store has none, so fuel must be set
+    /// before any code runs.
     pub store_set_fuel: unsafe extern "C" fn(store: *mut EmbStore, fuel: u64) -> *mut EmbError,
     pub store_get_fuel: unsafe extern "C" fn(store: *mut EmbStore, out: *mut u64) -> *mut EmbError,
     /// Replaces the store's resource limits; applies to later growth and
     /// instantiations (what exists already is not shrunk).
     pub store_set_limits:
         unsafe extern "C" fn(store: *mut EmbStore, limits: *const EmbLimits) -> *mut EmbError,
+    /// Arms the store's epoch deadline `ticks` increments of the engine's
+    /// epoch ([`EmbApi::engine_increment_epoch`]) from now; reaching it
+    /// traps the running guest with `Interrupt` ("interrupted: epoch
+    /// deadline reached"). A trap leaves the deadline where it was, so it
+    /// must be armed again before the store runs code (else every call
+    /// traps at once). `0` makes the next call trap on entry;
+    /// [`EMB_NO_DEADLINE`] removes the deadline (a new store has none);
+    /// anything above [`EMB_MAX_DEADLINE_TICKS`] is refused.
+    pub store_set_epoch_deadline:
+        unsafe extern "C" fn(store: *mut EmbStore, ticks: u64) -> *mut EmbError,
 
     /// Makes a host function importable as `module`.`name` by later
     /// instantiations in this store.

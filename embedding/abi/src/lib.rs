@@ -14,3 +14,7 @@ pub mod modes;
 pub mod values;
 
 pub use api::*;
+
+// The trap codes C code compares against must be Wasmtime's.
+const _: () = assert!(wasmtime::Trap::Interrupt as u8 == EMB_TRAP_CODE_INTERRUPT);
+const _: () = assert!(wasmtime::Trap::OutOfFuel as u8 == EMB_TRAP_CODE_OUT_OF_FUEL);

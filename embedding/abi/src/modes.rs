@@ -55,7 +55,25 @@ pub fn config_for(mode: EmbMode, arch: Arch, wasi: bool) -> Result<Config> {
     // embedding has it: a core module compiled for a build without WASI must
     // not claim it.
     config.wasm_features(WasmFeatures::COMPONENT_MODEL, wasi);
+    epoch_interruption(&mut config);
     Ok(config)
+}
+
+/// Epoch interruption, in every mode: generated code compares the engine's
+/// epoch with the store's deadline at each function entry and loop back
+/// edge, so a host thread or the platform's timer interrupt can stop a
+/// runaway guest by bumping one counter (`engine_increment_epoch`), where
+/// fuel needs no timer but stops only after a count of instructions.
+///
+/// Kept out of [`wasm_features`], which the host's stock-Wasmtime references
+/// share: a store of an epoch-enabled engine traps at once until given a
+/// deadline, and the correctness references (conformance, fuzzing, WASI)
+/// create stores of their own; the checks change no result, so those
+/// comparisons lose nothing. The performance references (`host bench`, cold
+/// start) call this function too and arm a deadline, so that both sides of
+/// every speed ratio pay for the same checks.
+pub fn epoch_interruption(config: &mut Config) {
+    config.epoch_interruption(true);
 }
 
 /// `minimal`: the platform provides TLS and nothing else.

@@ -203,6 +203,9 @@ pub unsafe extern "C" fn program_new(
         };
         let mut store = Store::try_new(engine, ctx).map_err(errors::from_wasmtime)?;
         store.set_fuel(config.fuel).map_err(errors::from_wasmtime)?;
+        // Programs are bounded by fuel; the engine's epoch checks must not
+        // stop them.
+        crate::store::no_deadline(&mut store);
         if config.yield_interval > 0 {
             store
                 .fuel_async_yield_interval(Some(config.yield_interval))

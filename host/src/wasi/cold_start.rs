@@ -48,6 +48,8 @@ fn first_output(cmd: &mut Command) -> Result<f64> {
 fn stock_config() -> wasmtime::Config {
     let mut config = wasmtime::Config::new();
     modes::wasm_features(&mut config);
+    // Epoch checks as in the embedding (modes::epoch_interruption).
+    modes::epoch_interruption(&mut config);
     config
 }
 
@@ -77,6 +79,7 @@ pub fn stock_child(artifact: &Path) -> Result<i32> {
         .build();
     let mut store = wasmtime::Store::new(&engine, State(ctx, ResourceTable::new()));
     store.set_fuel(u64::MAX).map_err(anyhow::Error::from)?;
+    store.set_epoch_deadline(u64::MAX / 2);
     let command =
         WasiCommand::instantiate(&mut store, &component, &linker).map_err(anyhow::Error::from)?;
     match command
