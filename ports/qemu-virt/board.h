@@ -21,4 +21,8 @@ _Noreturn void power_off(bool ok);
 uint64_t timer_ticks(void);
 uint64_t timer_hz(void);
 
+/* full mode: prints how many traps the exception vector offered Wasmtime,
+ * by kind (full/traps.c). */
+void traps_report(void);
+
 #endif

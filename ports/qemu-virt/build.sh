@@ -11,9 +11,8 @@
 # (PORT_BOOT_TIMEOUT seconds, default 120). PORT_HEAP_MIB sets the
 # embedding's heap (default 8), PORT_VM_POOL_MIB the vm kernel's page-frame
 # pool (default 4). Images land in out/ports/qemu-virt/<arch>/kernel.elf
-# (minimal) and out/ports/qemu-virt/<arch>-<mode>/kernel.elf (vm, full:
-# riscv64 only).
-# Without --mode, every mode is built: minimal on both, vm and full on riscv64.
+# (minimal) and out/ports/qemu-virt/<arch>-<mode>/kernel.elf (vm, full).
+# Without --arch and --mode, all six images are built.
 set -euo pipefail
 
 port=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -47,20 +46,13 @@ while [ $# -gt 0 ]; do
     *) echo "qemu-virt: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
-explicit_arches=${#arches[@]}
 [ ${#arches[@]} -gt 0 ] || arches=(riscv64 aarch64)
 [ ${#modes[@]} -gt 0 ] || modes=(minimal vm full)
 
-# The images to build, as ARCH:MODE: every asked-for pair this port has.
-# vm needs native code and page tables, done for riscv64 only.
+# The images to build, as ARCH:MODE: every asked-for pair.
 images=()
 for mode in "${modes[@]}"; do
   for arch in "${arches[@]}"; do
-    if [ "$mode" != minimal ] && [ "$arch" != riscv64 ]; then
-      [ "$explicit_arches" -eq 0 ] ||
-        echo "qemu-virt: $mode mode is riscv64 only (README.md, \"Not done\"); skipping $arch" >&2
-      continue
-    fi
     images+=("$arch:$mode")
   done
 done

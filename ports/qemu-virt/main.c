@@ -156,12 +156,7 @@ _Noreturn void kernel_main(void) {
     print(" still in use\n");
 #endif
 #ifdef PORT_FULL
-    extern uint64_t traps_page_fault, traps_illegal;
-    print("traps through stvec: ");
-    print_u64(traps_page_fault);
-    print(" page or access faults, ");
-    print_u64(traps_illegal);
-    print(" illegal instructions\n");
+    traps_report();
 #endif
     print_u64(passed);
     print(" passed, ");

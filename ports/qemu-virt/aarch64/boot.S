@@ -33,14 +33,34 @@ _start:
     b       report_crash
 
 /* Any exception is a crash in this kernel: report it and stop. Sixteen
- * entries of 128 bytes; each branches to the same report. */
+ * entries of 128 bytes, four groups of four (synchronous, IRQ, FIQ,
+ * SError): from the current EL with SP_EL0, with SP_ELx (the kernel's own
+ * exceptions: it runs at EL1 on SP_EL1), and from lower ELs. */
     .balign 2048
 exception_vectors:
-    .rept 16
+    .rept 4
+    b       report_crash
+    .balign 128
+    .endr
+    b       current_el_sync
+    .balign 128
+    .rept 11
     b       report_crash
     .balign 128
     .endr
 
+/* In full mode, WebAssembly's traps go to Wasmtime first (full/traps.c):
+ * wasm_trap does not return if Wasmtime handles the trap. x29 is the
+ * interrupted code's frame pointer. Nothing needs saving: if wasm_trap
+ * returns, the kernel only reports and stops. */
+current_el_sync:
+#ifdef PORT_FULL
+    mrs     x0, esr_el1
+    mrs     x1, elr_el1
+    mrs     x2, far_el1
+    mov     x3, x29
+    bl      wasm_trap
+#endif
 report_crash:
     mrs     x0, esr_el1
     mrs     x1, elr_el1

@@ -1,7 +1,8 @@
 /* What the virtual-memory hooks (vm/vmem.c) need from the machine's page
- * tables: one implementation per architecture (riscv64/vm/sv39.c). All
- * addresses are page-aligned; the kernel runs identity-mapped, so a frame's
- * physical address is also where the kernel reads and writes it. */
+ * tables: one implementation per architecture (riscv64/vm/sv39.c,
+ * aarch64/vm/vmsa4k.c). All addresses are page-aligned; the kernel runs
+ * identity-mapped, so a frame's physical address is also where the kernel
+ * reads and writes it. */
 #ifndef MMU_H
 #define MMU_H
 
@@ -36,7 +37,8 @@ uintptr_t mmu_next(uintptr_t va);
 /* Detaches `va` from its frame (if any); the page faults afterwards. */
 void mmu_unmap(uintptr_t va);
 
-/* Makes the CPU see the changes above (TLB shootdown on this hart). */
+/* Makes the CPU see the changes above (TLB invalidation; on riscv64 this
+ * hart only, on aarch64 broadcast to the Inner Shareable domain). */
 void mmu_flush(void);
 
 /* The page-frame allocator (vm/frames.c): zeroed 4 KiB frames. */

@@ -102,7 +102,11 @@ static void release_pages(uintptr_t start, uintptr_t end) {
  * `fresh`, first drops whatever the pages held. */
 static int32_t set_pages(uintptr_t start, uintptr_t end, uint32_t prot, bool fresh) {
     if (fresh) {
+        /* The old translations must be gone from every TLB before the pages
+         * get new frames: AArch64 requires break-before-make when a valid
+         * entry's output address changes. */
         release_pages(start, end);
+        mmu_flush();
     }
     int32_t status = 0;
     /* Taking access away visits only pages that can have frames. */

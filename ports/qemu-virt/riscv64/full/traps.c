@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "print.h"
 #include "wasmtime-platform.h"
 
 #define CAUSE_ILLEGAL_INSTRUCTION 2
@@ -31,9 +32,9 @@
 
 static wasmtime_trap_handler_t handler;
 
-/* Traps offered to Wasmtime, by kind: the runner prints them, so a run
- * shows that the trap samples went through the vector. */
-uint64_t traps_page_fault, traps_illegal;
+/* Traps offered to Wasmtime, by kind: a run shows that the trap samples
+ * went through the vector. */
+static uint64_t traps_page_fault, traps_illegal;
 
 int32_t wasmtime_init_traps(wasmtime_trap_handler_t h) {
     handler = h;
@@ -64,4 +65,12 @@ void wasm_trap(uint64_t cause, uint64_t pc, uint64_t tval, uint64_t fp) {
         /* Interrupts, instruction faults, ecalls: never WebAssembly traps. */
         break;
     }
+}
+
+void traps_report(void) {
+    print("traps through stvec: ");
+    print_u64(traps_page_fault);
+    print(" page or access faults, ");
+    print_u64(traps_illegal);
+    print(" illegal instructions\n");
 }
