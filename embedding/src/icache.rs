@@ -75,11 +75,13 @@ unsafe fn make_fetch_coherent(_ptr: *const u8, _len: usize) {
 /// instruction-cache line (`IC IVAU`), wait (`DSB ISH`), then discard
 /// anything this core already fetched (`ISB`).
 ///
-/// The line sizes come from `CTR_EL0`, never a constant: big.LITTLE systems
-/// mix cores with different lines, and `CTR_EL0` reports the smallest line
-/// of any core. Its IDC bit says the data-cache clean is not needed for
-/// coherence, DIC that the instruction-cache invalidation is not; the
-/// barriers stay either way.
+/// The line sizes come from `CTR_EL0`, never a constant: cores differ, and
+/// big.LITTLE systems can mix line sizes. Linux then traps user reads of
+/// `CTR_EL0` and answers with the smallest line of any core; a kernel
+/// running this at EL1 on such a system must make sure the loading core's
+/// lines are no larger than any other's. The IDC bit says the data-cache
+/// clean is not needed for coherence, DIC that the instruction-cache
+/// invalidation is not; the barriers stay either way.
 ///
 /// The same instructions run at EL1 (a kernel) and EL0 (Linux user space:
 /// Linux sets SCTLR_EL1.UCT and UCI, so user code may read `CTR_EL0` and
