@@ -1,74 +1,163 @@
 //! `host bench`: fixed workloads timed in each mode's embedding and on stock
 //! Wasmtime, side by side in one run, reported as medians and ratios.
 //!
-//! Each side runs in a child process of its own (a mode's platform hooks are
-//! process-wide). A child compiles and instantiates each workload once, calls
-//! it once to warm up, then times `--runs` calls and prints them; the parent
-//! takes the medians. The reference for every mode is stock Wasmtime with
-//! Cranelift on Linux; for `minimal` there is also stock Wasmtime running the
-//! same Pulley bytecode with `std` and hardware floats, the fairest
-//! comparison for an interpreter.
+//! Each (side, workload) pair runs in a child process of its own
+//! (`child.rs`). A child compiles and instantiates the workload, takes one
+//! checked warm-up sample, then `--runs` samples and prints them with its
+//! memory figures; the parent takes the medians. The reference for every
+//! mode is stock Wasmtime with Cranelift on Linux; for `minimal` there is
+//! also stock Wasmtime running the same Pulley bytecode with `std` and
+//! hardware floats, the fairest comparison for an interpreter.
 
+mod child;
+mod embedded;
 mod report;
 mod sides;
+mod stock;
+mod timing;
 mod workloads;
 
-use anyhow::{Context, Result, ensure};
+use crate::children::wait_with_limit;
+use anyhow::{Context, Result, bail, ensure};
 use embedding_abi::EmbMode;
 use sides::Side;
-use std::process::Command;
-use workloads::WORKLOADS;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use workloads::{WORKLOADS, Workload};
 
-pub use sides::child;
+pub use child::main as child;
 
-pub fn main(out: &std::path::Path, modes: &[EmbMode], runs: usize) -> Result<i32> {
-    ensure!(runs > 0, "--runs must be at least 1");
-    let exe = std::env::current_exe()?;
-    let mut sides = vec![Side::StockNative];
-    if modes.contains(&EmbMode::Minimal) {
-        sides.push(Side::StockPulley);
+/// Far beyond any workload's time under load; a side that takes longer is
+/// stuck, and is reported as failed rather than waited for.
+const CHILD_LIMIT: Duration = Duration::from_secs(600);
+
+pub struct Options {
+    pub out: PathBuf,
+    pub modes: Vec<EmbMode>,
+    pub runs: usize,
+    pub json: Option<PathBuf>,
+    /// Workload names; empty means all.
+    pub only: Vec<String>,
+}
+
+/// One workload on one side.
+pub struct Cell {
+    pub samples: Vec<f64>,
+    pub median: f64,
+    /// The embedding's heap high-water mark (embedding sides only).
+    pub heap_peak: Option<u64>,
+    /// The child process's peak resident memory.
+    pub rss_kib: u64,
+}
+
+pub struct Results {
+    pub runs: usize,
+    pub sides: Vec<Side>,
+    pub workloads: Vec<&'static Workload>,
+    /// `cells[workload][side]`.
+    pub cells: Vec<Vec<Cell>>,
+}
+
+impl Results {
+    pub fn side(&self, side: Side) -> Option<usize> {
+        self.sides.iter().position(|s| *s == side)
     }
-    sides.extend(modes.iter().map(|m| Side::Embedding(*m)));
+}
 
-    // medians[side][workload], in milliseconds.
-    let mut medians = Vec::new();
-    for side in &sides {
-        let output = Command::new(&exe)
-            .args([
-                "bench-side",
-                "--side",
-                &side.name(),
-                "--runs",
-                &runs.to_string(),
-                "--out",
-            ])
-            .arg(out)
-            .output()
-            .with_context(|| format!("cannot run the {} benchmark", side.name()))?;
-        ensure!(
-            output.status.success(),
-            "the {} benchmark failed ({}): {}",
+fn measure(exe: &Path, out: &Path, side: Side, w: &Workload, runs: usize) -> Result<Cell> {
+    let mut child = Command::new(exe)
+        .args([
+            "bench-side",
+            "--side",
+            &side.name(),
+            "--runs",
+            &runs.to_string(),
+        ])
+        .arg("--out")
+        .arg(out)
+        .arg(w.name)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run {} on {}", w.name, side.name()))?;
+    let status = wait_with_limit(&mut child, CHILD_LIMIT)?;
+    let output = child.wait_with_output()?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    match status {
+        None => bail!(
+            "{} on {} ran longer than {CHILD_LIMIT:?}",
+            w.name,
+            side.name()
+        ),
+        Some(s) if !s.success() => bail!(
+            "{} on {} failed ({s}): {}",
+            w.name,
             side.name(),
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-        let text = String::from_utf8_lossy(&output.stdout);
-        let mut row = Vec::new();
-        for w in WORKLOADS {
-            let line = text
-                .lines()
-                .find(|l| l.split(' ').nth(1) == Some(w.name))
-                .with_context(|| format!("{} reported no time for {}", side.name(), w.name))?;
-            let mut samples: Vec<f64> = line
-                .split(' ')
-                .skip(2)
-                .map(str::parse)
-                .collect::<Result<_, _>>()?;
-            row.push(report::median(&mut samples));
-        }
-        medians.push(row);
+            stderr.trim()
+        ),
+        Some(_) => {}
     }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let field = |tag: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(tag))
+            .with_context(|| format!("{} on {} printed no `{tag}` line", w.name, side.name()))
+    };
+    let samples: Vec<f64> = field("T ")?
+        .split(' ')
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    ensure!(
+        samples.len() == runs,
+        "{} on {}: {} samples, expected {runs}",
+        w.name,
+        side.name(),
+        samples.len()
+    );
+    let median = report::median(&mut samples.clone());
+    Ok(Cell {
+        samples,
+        median,
+        heap_peak: match side {
+            Side::Embedding(_) => Some(field("H ")?.parse()?),
+            _ => None,
+        },
+        rss_kib: field("R ")?.parse()?,
+    })
+}
 
-    report::print(&sides, &medians, runs);
+pub fn main(opts: &Options) -> Result<i32> {
+    ensure!(opts.runs > 0, "--runs must be at least 1");
+    let workloads = if opts.only.is_empty() {
+        WORKLOADS.iter().collect()
+    } else {
+        opts.only
+            .iter()
+            .map(|n| workloads::find(n))
+            .collect::<Result<Vec<_>>>()?
+    };
+    let exe = std::env::current_exe()?;
+    let sides = Side::for_modes(&opts.modes);
+    let mut cells = Vec::new();
+    for w in &workloads {
+        eprintln!("bench: {} ...", w.name);
+        let row = sides
+            .iter()
+            .map(|side| measure(&exe, &opts.out, *side, w, opts.runs))
+            .collect::<Result<Vec<_>>>()?;
+        cells.push(row);
+    }
+    let results = Results {
+        runs: opts.runs,
+        sides,
+        workloads,
+        cells,
+    };
+    report::print(&results);
+    if let Some(path) = &opts.json {
+        std::fs::write(path, report::json(&results))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     Ok(0)
 }

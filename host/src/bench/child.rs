@@ -1,0 +1,36 @@
+//! The child process of `host bench`: one workload on one side. It prints
+//! `T <sample>...` (in the workload's unit), `H <bytes>` (the embedding's
+//! heap high-water mark; embedding sides only) and `R <KiB>` (the
+//! process's peak resident memory).
+
+use super::sides::Side;
+use super::timing::peak_rss_kib;
+use super::workloads;
+use super::{embedded, stock};
+use anyhow::{Context, Result};
+use std::path::Path;
+
+pub fn main(side: &str, workload: &str, out: &Path, runs: usize) -> Result<i32> {
+    let side = Side::parse(side)?;
+    let workload = workloads::find(workload)?;
+    let wasm = workload.wasm(out)?;
+    let measure = || -> Result<(Vec<f64>, Option<usize>)> {
+        Ok(match side {
+            Side::Embedding(mode) => {
+                let m = embedded::run(mode, out, &wasm, workload.kind, runs)?;
+                (m.samples, Some(m.heap_peak))
+            }
+            Side::StockNative => (stock::run(false, &wasm, workload.kind, runs)?, None),
+            Side::StockPulley => (stock::run(true, &wasm, workload.kind, runs)?, None),
+        })
+    };
+    let (samples, heap_peak) =
+        measure().with_context(|| format!("{} on {}", workload.name, side.name()))?;
+    let samples: Vec<String> = samples.iter().map(|t| format!("{t:.4}")).collect();
+    println!("T {}", samples.join(" "));
+    if let Some(bytes) = heap_peak {
+        println!("H {bytes}");
+    }
+    println!("R {}", peak_rss_kib()?);
+    Ok(0)
+}
