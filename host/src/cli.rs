@@ -293,10 +293,10 @@ pub fn main(args: &[String]) -> Result<i32> {
         }
         // The child process of `bench`, one per side and workload.
         "bench-side" => {
-            let (Some(side), [workload]) = (&opts.side, &opts.positional[..]) else {
-                bail!("bench-side needs --side and one workload");
+            let (Some(side), [workload, artifact]) = (&opts.side, &opts.positional[..]) else {
+                bail!("bench-side needs --side, a workload and its artifact");
             };
-            crate::bench::child(side, workload, &opts.out, opts.runs)
+            crate::bench::child(side, workload, artifact.as_ref(), &opts.out, opts.runs)
         }
         "conformance" => {
             if opts.modes.is_empty() {

@@ -2,7 +2,6 @@
 
 use super::timing::{check, samples, timed};
 use super::workloads::{CALLS, GROWS, INSTANCES, Kind};
-use crate::artifacts::Compiler;
 use crate::embedding::{Embedding, Engine, Module, Paths, Store};
 use crate::values::Value;
 use anyhow::{Result, bail};
@@ -44,11 +43,17 @@ fn instance<'e>(
     Ok((store, instance))
 }
 
-pub fn run(mode: EmbMode, out: &Path, wasm: &[u8], kind: Kind, runs: usize) -> Result<Measured> {
+/// `artifact` was precompiled for `mode` (`Compiler`).
+pub fn run(
+    mode: EmbMode,
+    out: &Path,
+    artifact: &[u8],
+    kind: Kind,
+    runs: usize,
+) -> Result<Measured> {
     let emb = Embedding::load(&Paths::in_dir(out, mode), mode)?;
     let engine = emb.engine()?;
-    let artifact = Compiler::new(mode)?.precompile(wasm)?;
-    let module = engine.load(&artifact)?;
+    let module = engine.load(artifact)?;
     let samples = match kind {
         Kind::Compute { arg, expected } => {
             let expected = expected();
@@ -106,7 +111,7 @@ pub fn run(mode: EmbMode, out: &Path, wasm: &[u8], kind: Kind, runs: usize) -> R
             check("run", call_i32(&mut store, i, "run", arg)?, expected())?;
             drop(store);
             samples(runs, || {
-                let (loaded, secs) = timed(|| Ok(engine.load(&artifact)?))?;
+                let (loaded, secs) = timed(|| Ok(engine.load(artifact)?))?;
                 drop(loaded);
                 Ok(secs * 1e3)
             })?

@@ -17,6 +17,7 @@ mod stock;
 mod timing;
 mod workloads;
 
+use crate::artifacts::Compiler;
 use crate::children::wait_with_limit;
 use anyhow::{Context, Result, bail, ensure};
 use embedding_abi::EmbMode;
@@ -65,7 +66,21 @@ impl Results {
     }
 }
 
-fn measure(exe: &Path, out: &Path, side: Side, w: &Workload, runs: usize) -> Result<Cell> {
+/// `wasm` precompiled for `side`, as the child loads it.
+fn precompile(side: Side, wasm: &[u8]) -> Result<Vec<u8>> {
+    match side {
+        Side::Embedding(mode) => Compiler::new(mode)?.precompile(wasm),
+        Side::StockNative => Ok(stock::engine(false)?.precompile_module(wasm)?),
+        Side::StockPulley => Ok(stock::engine(true)?.precompile_module(wasm)?),
+    }
+}
+
+fn measure(exe: &Path, opts: &Options, side: Side, w: &Workload, scratch: &Path) -> Result<Cell> {
+    let artifact = scratch.join(format!("{}-{}.cwasm", side.name(), w.name));
+    let wasm = w.wasm(&opts.out)?;
+    std::fs::write(&artifact, precompile(side, &wasm)?)
+        .with_context(|| format!("cannot write {}", artifact.display()))?;
+    let runs = opts.runs;
     let mut child = Command::new(exe)
         .args([
             "bench-side",
@@ -75,8 +90,9 @@ fn measure(exe: &Path, out: &Path, side: Side, w: &Workload, runs: usize) -> Res
             &runs.to_string(),
         ])
         .arg("--out")
-        .arg(out)
+        .arg(&opts.out)
         .arg(w.name)
+        .arg(&artifact)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -139,15 +155,20 @@ pub fn main(opts: &Options) -> Result<i32> {
     };
     let exe = std::env::current_exe()?;
     let sides = Side::for_modes(&opts.modes);
+    let scratch = opts.out.join("bench").join("artifacts");
+    std::fs::create_dir_all(&scratch)
+        .with_context(|| format!("cannot create {}", scratch.display()))?;
     let mut cells = Vec::new();
     for w in &workloads {
         eprintln!("bench: {} ...", w.name);
         let row = sides
             .iter()
-            .map(|side| measure(&exe, &opts.out, *side, w, opts.runs))
+            .map(|side| measure(&exe, opts, *side, w, &scratch))
             .collect::<Result<Vec<_>>>()?;
         cells.push(row);
     }
+    std::fs::remove_dir_all(&scratch)
+        .with_context(|| format!("cannot remove {}", scratch.display()))?;
     let results = Results {
         runs: opts.runs,
         sides,

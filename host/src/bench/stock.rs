@@ -20,7 +20,8 @@ fn call_i32(store: &mut Store<()>, instance: Instance, arg: i32) -> Result<i32> 
     Ok(run.call(store, arg)?)
 }
 
-pub fn run(pulley: bool, wasm: &[u8], kind: Kind, runs: usize) -> Result<Vec<f64>> {
+/// Stock Wasmtime, compiling to native code or to Pulley bytecode.
+pub fn engine(pulley: bool) -> Result<Engine> {
     let mut config = Config::new();
     // The same proposals and fuel accounting as the embedding; everything
     // else is stock Wasmtime's Linux default (guard pages, signals, CoW).
@@ -28,8 +29,14 @@ pub fn run(pulley: bool, wasm: &[u8], kind: Kind, runs: usize) -> Result<Vec<f64
     if pulley {
         config.target("pulley64")?;
     }
-    let engine = Engine::new(&config)?;
-    let module = Module::new(&engine, wasm)?;
+    Ok(Engine::new(&config)?)
+}
+
+/// `artifact` is what [`engine`]`(pulley)` precompiled.
+pub fn run(pulley: bool, artifact: &[u8], kind: Kind, runs: usize) -> Result<Vec<f64>> {
+    let engine = engine(pulley)?;
+    // SAFETY: precompiled by this program with the same configuration.
+    let module = unsafe { Module::deserialize(&engine, artifact) }?;
     let mut linker = Linker::new(&engine);
     linker.func_wrap("bench", "nop", || {})?;
     Ok(match kind {
@@ -91,11 +98,10 @@ pub fn run(pulley: bool, wasm: &[u8], kind: Kind, runs: usize) -> Result<Vec<f64
         Kind::Load { arg, expected } => {
             let (mut store, instance) = instance(&linker, &module)?;
             check("run", call_i32(&mut store, instance, arg)?, expected())?;
-            let artifact = module.serialize()?;
             samples(runs, || {
-                // SAFETY: serialized just above by this engine.
+                // SAFETY: as above.
                 let (loaded, secs) =
-                    timed(|| Ok(unsafe { Module::deserialize(&engine, &artifact) }?))?;
+                    timed(|| Ok(unsafe { Module::deserialize(&engine, artifact) }?))?;
                 drop(loaded);
                 Ok(secs * 1e3)
             })?
