@@ -373,12 +373,16 @@ if [ "$action" = test ]; then
 fi
 if [ "$action" = bench ]; then
   mkdir -p "$out/bench"
+  # The interpreter peers (wasmi) and the plotter (plotters) are workspaces
+  # of their own (host/bench-peers, host/bench-plot), so the host and CI
+  # never compile them.
+  for tool in bench-peers bench-plot; do
+    say "building host/$tool"
+    (cd "host/$tool" && cargo build --quiet --release --locked)
+  done
   say "host bench (all workloads, every mode; several minutes)"
-  "$host" bench --out "$out" "${mode_args[@]}" --json "$out/bench/bench.json" | tee "$out/bench/bench.txt"
-  # The plotter is a workspace of its own (host/bench-plot/Cargo.toml), so
-  # the host and CI never compile plotters.
-  say "building the plotter (host/bench-plot)"
-  (cd host/bench-plot && cargo build --quiet --release --locked)
+  "$host" bench --out "$out" "${mode_args[@]}" --json "$out/bench/bench.json" \
+    --peers host/bench-peers/target/release/bench-peers | tee "$out/bench/bench.txt"
   host/bench-plot/target/release/bench-plot "$out/bench/bench.json" "$out/bench/bench.png"
   exit 0
 fi

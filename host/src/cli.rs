@@ -34,7 +34,7 @@ const USAGE: &str = "\
       precompiled for the mode and the port's architecture (default
       x86_64; only vm and full generate native code), and the steps with
       their expected results (see ports/qemu-virt/sample_table.h).
-  host bench [--mode M]... [--runs N] [--json FILE] [WORKLOAD]...
+  host bench [--mode M]... [--runs N] [--json FILE] [--peers BIN] [WORKLOAD]...
       Times fixed workloads (default: all) in each mode's embedding and on
       stock Wasmtime (native, and Pulley for minimal), side by side, each in
       a child process: compute, calls both ways, instantiation, memory.grow,
@@ -77,6 +77,7 @@ pub struct Options {
     pub platform: Option<PathBuf>,
     pub guests: Option<PathBuf>,
     pub arch: Option<Arch>,
+    pub peers: Option<PathBuf>,
 }
 
 fn default_out() -> PathBuf {
@@ -100,6 +101,7 @@ fn parse(args: &[String]) -> Result<Options> {
         platform: std::env::var_os("EMBEDDING_PLATFORM").map(PathBuf::from),
         guests: None,
         arch: None,
+        peers: None,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -131,6 +133,7 @@ fn parse(args: &[String]) -> Result<Options> {
                     .with_context(|| format!("--jobs {n}: not a number"))?;
             }
             "--guests" => opts.guests = Some(value("--guests")?.into()),
+            "--peers" => opts.peers = Some(value("--peers")?.into()),
             "--arch" => {
                 opts.arch = Some(match value("--arch")?.as_str() {
                     "x86_64" => Arch::X86_64,
@@ -289,6 +292,7 @@ pub fn main(args: &[String]) -> Result<i32> {
                 runs: opts.runs,
                 json: opts.json.clone(),
                 only: opts.positional.clone(),
+                peers: opts.peers.clone(),
             })
         }
         // The child process of `bench`, one per side and workload.

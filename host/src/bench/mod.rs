@@ -40,6 +40,8 @@ pub struct Options {
     pub json: Option<PathBuf>,
     /// Workload names; empty means all.
     pub only: Vec<String>,
+    /// host/bench-peers' binary: adds the interpreter peers beside minimal.
+    pub peers: Option<PathBuf>,
 }
 
 /// One workload on one side.
@@ -72,6 +74,8 @@ fn precompile(side: Side, wasm: &[u8]) -> Result<Vec<u8>> {
         Side::Embedding(mode) => Compiler::new(mode)?.precompile(wasm),
         Side::StockNative => Ok(stock::engine(false)?.precompile_module(wasm)?),
         Side::StockPulley => Ok(stock::engine(true)?.precompile_module(wasm)?),
+        // An interpreter peer loads the WebAssembly binary itself.
+        Side::Wasmi => Ok(wasm.to_vec()),
     }
 }
 
@@ -81,18 +85,35 @@ fn measure(exe: &Path, opts: &Options, side: Side, w: &Workload, scratch: &Path)
     std::fs::write(&artifact, precompile(side, &wasm)?)
         .with_context(|| format!("cannot write {}", artifact.display()))?;
     let runs = opts.runs;
-    let mut child = Command::new(exe)
-        .args([
-            "bench-side",
-            "--side",
-            &side.name(),
-            "--runs",
-            &runs.to_string(),
-        ])
-        .arg("--out")
-        .arg(&opts.out)
-        .arg(w.name)
-        .arg(&artifact)
+    let mut command = match side {
+        Side::Wasmi => {
+            let peers = opts.peers.as_deref().context("wasmi needs --peers")?;
+            let (kind, numbers) = w.kind.peer_args();
+            let mut command = Command::new(peers);
+            command
+                .args(["wasmi", kind, &runs.to_string()])
+                .arg(&artifact)
+                .args(numbers.iter().map(i64::to_string));
+            command
+        }
+        _ => {
+            let mut command = Command::new(exe);
+            command
+                .args([
+                    "bench-side",
+                    "--side",
+                    &side.name(),
+                    "--runs",
+                    &runs.to_string(),
+                ])
+                .arg("--out")
+                .arg(&opts.out)
+                .arg(w.name)
+                .arg(&artifact);
+            command
+        }
+    };
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -154,7 +175,14 @@ pub fn main(opts: &Options) -> Result<i32> {
             .collect::<Result<Vec<_>>>()?
     };
     let exe = std::env::current_exe()?;
-    let sides = Side::for_modes(&opts.modes);
+    if let Some(peers) = &opts.peers {
+        ensure!(
+            peers.is_file(),
+            "--peers {}: no such file (build host/bench-peers, or use ./build.sh bench)",
+            peers.display()
+        );
+    }
+    let sides = Side::for_modes(&opts.modes, opts.peers.is_some());
     let scratch = opts.out.join("bench").join("artifacts");
     std::fs::create_dir_all(&scratch)
         .with_context(|| format!("cannot create {}", scratch.display()))?;

@@ -87,6 +87,9 @@ impl Results {
             &|w| name(w) == "instantiate-1mib",
         );
         goal("vm vs full", 1.3, &[(vm, full)], &compute);
+        goal("minimal vs wasmi", 1.0, &[(minimal, Side::Wasmi)], &|_| {
+            true
+        });
         goal(
             "minimal, integer code",
             1.05,

@@ -14,6 +14,8 @@ pub enum Side {
     StockNative,
     /// Stock Wasmtime interpreting Pulley bytecode.
     StockPulley,
+    /// The wasmi interpreter (crates.io), run by host/bench-peers.
+    Wasmi,
 }
 
 impl Side {
@@ -22,6 +24,7 @@ impl Side {
             Side::Embedding(m) => format!("embedding-{}", mode_name(m)),
             Side::StockNative => "stock-native".into(),
             Side::StockPulley => "stock-pulley".into(),
+            Side::Wasmi => "wasmi".into(),
         }
     }
 
@@ -29,6 +32,7 @@ impl Side {
         Ok(match name {
             "stock-native" => Side::StockNative,
             "stock-pulley" => Side::StockPulley,
+            "wasmi" => Side::Wasmi,
             other => match other.strip_prefix("embedding-") {
                 Some(mode) => Side::Embedding(parse_mode(mode)?),
                 None => bail!("unknown benchmark side `{other}`"),
@@ -37,11 +41,15 @@ impl Side {
     }
 
     /// The sides a run over `modes` compares: stock native first (every
-    /// ratio's reference), stock Pulley when `minimal` is among them.
-    pub fn for_modes(modes: &[EmbMode]) -> Vec<Side> {
+    /// ratio's reference), then, when `minimal` is among them, stock Pulley
+    /// and (with `peers`) the interpreter peers.
+    pub fn for_modes(modes: &[EmbMode], peers: bool) -> Vec<Side> {
         let mut sides = vec![Side::StockNative];
         if modes.contains(&EmbMode::Minimal) {
             sides.push(Side::StockPulley);
+            if peers {
+                sides.push(Side::Wasmi);
+            }
         }
         sides.extend(modes.iter().map(|m| Side::Embedding(*m)));
         sides

@@ -51,6 +51,21 @@ impl Kind {
         }
     }
 
+    /// The kind's name and numbers in the protocol of host/bench-peers.
+    pub fn peer_args(self) -> (&'static str, Vec<i64>) {
+        match self {
+            Kind::Compute { arg, expected } => ("compute", vec![arg.into(), expected().into()]),
+            Kind::CallEmpty => ("call", vec![CALLS.into()]),
+            Kind::CallHost => ("host-call", vec![CALLS.into()]),
+            Kind::Instantiate { probe, expected } => (
+                "instantiate",
+                vec![INSTANCES as i64, probe.into(), expected.into()],
+            ),
+            Kind::Grow => ("grow", vec![GROWS.into()]),
+            Kind::Load { arg, expected } => ("load", vec![arg.into(), expected().into()]),
+        }
+    }
+
     /// Whether the workload is pure computation (the "compute" goals).
     pub fn is_compute(self) -> bool {
         matches!(self, Kind::Compute { .. })
