@@ -1,5 +1,5 @@
-//! `bench-peers wasmi KIND RUNS WASM N...`: one `host bench` workload on an
-//! interpreter peer, in the child protocol of `host bench` (host/src/bench):
+//! `bench-peers wasmi|wasm3 KIND RUNS WASM N...`: one `host bench` workload
+//! on an interpreter peer, in the child protocol of `host bench` (host/src/bench):
 //! prints `T <sample>...` in the workload's unit and `R <KiB>` (peak
 //! resident memory). The host passes everything workload-specific:
 //!
@@ -14,24 +14,28 @@
 //!
 //! wasmi runs with its defaults (lazy translation: a function is translated
 //! to wasmi's bytecode when first called, so `load` validates only) plus
-//! fuel, which every side of `host bench` meters.
+//! fuel, which every side of `host bench` meters. wasm3 has no fuel; it has
+//! no instantiation apart from loading a parsed module into a runtime, so
+//! `instantiate` is a new runtime, a parse and a load (`wasm3_peer.rs`).
+
+mod wasm3_peer;
 
 use anyhow::{Context, Result, bail, ensure};
 use std::time::Instant;
 use wasmi::{Config, Engine, Instance, Linker, Module, Store};
 
-fn samples(runs: usize, mut sample: impl FnMut() -> Result<f64>) -> Result<Vec<f64>> {
+pub fn samples(runs: usize, mut sample: impl FnMut() -> Result<f64>) -> Result<Vec<f64>> {
     sample()?;
     (0..runs).map(|_| sample()).collect()
 }
 
-fn timed<T>(f: impl FnOnce() -> Result<T>) -> Result<(T, f64)> {
+pub fn timed<T>(f: impl FnOnce() -> Result<T>) -> Result<(T, f64)> {
     let start = Instant::now();
     let value = f()?;
     Ok((value, start.elapsed().as_secs_f64()))
 }
 
-fn check(got: i32, expected: i64) -> Result<()> {
+pub fn check(got: i32, expected: i64) -> Result<()> {
     ensure!(
         i64::from(got) == expected,
         "run returned {got}, expected {expected}"
@@ -166,9 +170,9 @@ fn peak_rss_kib() -> Result<u64> {
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [peer, kind, runs, wasm, numbers @ ..] = &args[..] else {
-        bail!("usage: bench-peers wasmi KIND RUNS WASM N...");
+        bail!("usage: bench-peers wasmi|wasm3 KIND RUNS WASM N...");
     };
-    ensure!(peer == "wasmi", "unknown peer `{peer}` (expected wasmi)");
+
     let runs: usize = runs
         .parse()
         .with_context(|| format!("RUNS {runs}: not a number"))?;
@@ -177,7 +181,11 @@ fn main() -> Result<()> {
         .map(|n| n.parse().with_context(|| format!("{n}: not a number")))
         .collect::<Result<Vec<i64>>>()?;
     let wasm = std::fs::read(wasm).with_context(|| format!("cannot read {wasm}"))?;
-    let samples = measure(kind, runs, &wasm, &numbers)?;
+    let samples = match peer.as_str() {
+        "wasmi" => measure(kind, runs, &wasm, &numbers)?,
+        "wasm3" => wasm3_peer::measure(kind, runs, &wasm, &numbers)?,
+        other => bail!("unknown peer `{other}` (expected wasmi or wasm3)"),
+    };
     let samples: Vec<String> = samples.iter().map(|t| format!("{t:.4}")).collect();
     println!("T {}", samples.join(" "));
     println!("R {}", peak_rss_kib()?);

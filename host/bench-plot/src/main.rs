@@ -57,11 +57,8 @@ fn load(path: &str) -> Result<(Vec<String>, Vec<Row>)> {
                         .cloned()
                 })
                 .with_context(|| format!("{path}: no result for {side} in {name}"))?;
-            ratios.push(
-                field(&result, "ratio")?
-                    .as_f64()
-                    .context("`ratio` is not a number")?,
-            );
+            // null: the side failed this workload (the report says why).
+            ratios.push(field(&result, "ratio")?.as_f64().unwrap_or(f64::NAN));
         }
         rows.push(Row {
             label: name.as_str().unwrap_or("?").to_string(),
@@ -115,11 +112,16 @@ fn draw(sides: &[String], rows: &[Row], out: &str, runs: &str) -> Result<()> {
         let color = COLORS[s % COLORS.len()];
         let base = chart.x_range().start;
         chart
-            .draw_series(rows.iter().enumerate().map(|(k, row)| {
-                // The first workload at the top.
-                let top = n - k as f64 - gap - s as f64 * each;
-                Rectangle::new([(base, top - each), (row.ratios[s], top)], color.filled())
-            }))?
+            .draw_series(
+                rows.iter()
+                    .enumerate()
+                    .filter(|(_, row)| row.ratios[s].is_finite())
+                    .map(|(k, row)| {
+                        // The first workload at the top.
+                        let top = n - k as f64 - gap - s as f64 * each;
+                        Rectangle::new([(base, top - each), (row.ratios[s], top)], color.filled())
+                    }),
+            )?
             .label(side.as_str())
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled()));
     }

@@ -25,7 +25,9 @@ pub fn main(side: &str, workload: &str, artifact: &Path, out: &Path, runs: usize
             }
             Side::StockNative => (stock::run(false, &bytes, workload.kind, runs)?, None),
             Side::StockPulley => (stock::run(true, &bytes, workload.kind, runs)?, None),
-            Side::Wasmi => anyhow::bail!("wasmi runs in host/bench-peers, not in the host"),
+            Side::Wasmi | Side::Wasm3 => {
+                anyhow::bail!("{} runs in host/bench-peers, not in the host", side.name())
+            }
         })
     };
     let (samples, heap_peak) =

@@ -52,6 +52,9 @@ pub struct Cell {
     pub heap_peak: Option<u64>,
     /// The child process's peak resident memory.
     pub rss_kib: u64,
+    /// Why an interpreter peer could not run the workload (its figures are
+    /// then NaN): a peer lacking a feature is reported, not fatal.
+    pub error: Option<String>,
 }
 
 pub struct Results {
@@ -75,7 +78,7 @@ fn precompile(side: Side, wasm: &[u8]) -> Result<Vec<u8>> {
         Side::StockNative => Ok(stock::engine(false)?.precompile_module(wasm)?),
         Side::StockPulley => Ok(stock::engine(true)?.precompile_module(wasm)?),
         // An interpreter peer loads the WebAssembly binary itself.
-        Side::Wasmi => Ok(wasm.to_vec()),
+        Side::Wasmi | Side::Wasm3 => Ok(wasm.to_vec()),
     }
 }
 
@@ -86,12 +89,12 @@ fn measure(exe: &Path, opts: &Options, side: Side, w: &Workload, scratch: &Path)
         .with_context(|| format!("cannot write {}", artifact.display()))?;
     let runs = opts.runs;
     let mut command = match side {
-        Side::Wasmi => {
-            let peers = opts.peers.as_deref().context("wasmi needs --peers")?;
+        Side::Wasmi | Side::Wasm3 => {
+            let peers = opts.peers.as_deref().context("the peers need --peers")?;
             let (kind, numbers) = w.kind.peer_args();
             let mut command = Command::new(peers);
             command
-                .args(["wasmi", kind, &runs.to_string()])
+                .args([side.name().as_str(), kind, &runs.to_string()])
                 .arg(&artifact)
                 .args(numbers.iter().map(i64::to_string));
             command
@@ -161,6 +164,7 @@ fn measure(exe: &Path, opts: &Options, side: Side, w: &Workload, scratch: &Path)
             _ => None,
         },
         rss_kib: field("R ")?.parse()?,
+        error: None,
     })
 }
 
@@ -191,7 +195,19 @@ pub fn main(opts: &Options) -> Result<i32> {
         eprintln!("bench: {} ...", w.name);
         let row = sides
             .iter()
-            .map(|side| measure(&exe, opts, *side, w, &scratch))
+            .map(|side| match measure(&exe, opts, *side, w, &scratch) {
+                Err(e) if side.is_peer() => {
+                    eprintln!("bench: {} on {} failed: {e:#}", w.name, side.name());
+                    Ok(Cell {
+                        samples: Vec::new(),
+                        median: f64::NAN,
+                        heap_peak: None,
+                        rss_kib: 0,
+                        error: Some(format!("{e:#}")),
+                    })
+                }
+                other => other,
+            })
             .collect::<Result<Vec<_>>>()?;
         cells.push(row);
     }

@@ -48,7 +48,7 @@ impl Results {
                     continue;
                 }
                 for &(a, b) in pairs {
-                    if let Some(r) = self.ratio(w, a, b) {
+                    if let Some(r) = self.ratio(w, a, b).filter(|r| r.is_finite()) {
                         let label = format!("{} {}/{}", workload.name, short(a), short(b));
                         ratios.push((label, r));
                     }
@@ -87,9 +87,12 @@ impl Results {
             &|w| name(w) == "instantiate-1mib",
         );
         goal("vm vs full", 1.3, &[(vm, full)], &compute);
-        goal("minimal vs wasmi", 1.0, &[(minimal, Side::Wasmi)], &|_| {
-            true
-        });
+        goal(
+            "minimal vs the interpreter peers",
+            1.0,
+            &[(minimal, Side::Wasmi), (minimal, Side::Wasm3)],
+            &|_| true,
+        );
         goal(
             "minimal, integer code",
             1.05,
@@ -129,7 +132,11 @@ pub fn print(r: &Results) {
         print!("{:<18}", workload.name);
         for cell in &r.cells[w] {
             let ratio = cell.median / r.cells[w][0].median;
-            print!("{:>22}", format!("{} ({ratio:.2}x)", figure(cell.median)));
+            if cell.error.is_some() {
+                print!("{:>22}", "failed");
+            } else {
+                print!("{:>22}", format!("{} ({ratio:.2}x)", figure(cell.median)));
+            }
         }
         if pulley_ratio {
             let ratio = r.ratio(w, Side::Embedding(EmbMode::Minimal), Side::StockPulley);
@@ -151,6 +158,7 @@ pub fn print(r: &Results) {
         for cell in &r.cells[w] {
             let rss = cell.rss_kib as f64 / 1024.0;
             let text = match cell.heap_peak {
+                _ if cell.error.is_some() => "failed".into(),
                 Some(heap) => format!("{} ({rss:.1})", heap.div_ceil(1024)),
                 None => format!("- ({rss:.1})"),
             };
@@ -159,6 +167,13 @@ pub fn print(r: &Results) {
         println!();
     }
 
+    for (w, workload) in r.workloads.iter().enumerate() {
+        for (side, cell) in r.sides.iter().zip(&r.cells[w]) {
+            if let Some(error) = &cell.error {
+                println!("failed: {} on {}: {error}", workload.name, side.name());
+            }
+        }
+    }
     for goal in r.goals() {
         let ratios: Vec<String> = goal
             .ratios
@@ -186,6 +201,15 @@ fn figure(v: f64) -> String {
     }
 }
 
+/// A number, or null for a side that failed (JSON has no NaN).
+fn finite(v: f64) -> Json {
+    if v.is_finite() {
+        Json::Num(v)
+    } else {
+        Json::Null
+    }
+}
+
 pub fn json(r: &Results) -> String {
     let workloads = r
         .workloads
@@ -199,8 +223,8 @@ pub fn json(r: &Results) -> String {
                 .map(|(side, cell)| {
                     Json::Obj(vec![
                         ("side", Json::Str(side.name())),
-                        ("median", Json::Num(cell.median)),
-                        ("ratio", Json::Num(cell.median / r.cells[w][0].median)),
+                        ("median", finite(cell.median)),
+                        ("ratio", finite(cell.median / r.cells[w][0].median)),
                         (
                             "samples",
                             Json::Arr(cell.samples.iter().map(|s| Json::Num(*s)).collect()),
@@ -210,6 +234,7 @@ pub fn json(r: &Results) -> String {
                             cell.heap_peak.map_or(Json::Null, |h| Json::Num(h as f64)),
                         ),
                         ("peak_rss_kib", Json::Num(cell.rss_kib as f64)),
+                        ("error", cell.error.clone().map_or(Json::Null, Json::Str)),
                     ])
                 })
                 .collect();

@@ -16,6 +16,8 @@ pub enum Side {
     StockPulley,
     /// The wasmi interpreter (crates.io), run by host/bench-peers.
     Wasmi,
+    /// The wasm3 interpreter (C; the `wasm3` crate), run by host/bench-peers.
+    Wasm3,
 }
 
 impl Side {
@@ -25,7 +27,13 @@ impl Side {
             Side::StockNative => "stock-native".into(),
             Side::StockPulley => "stock-pulley".into(),
             Side::Wasmi => "wasmi".into(),
+            Side::Wasm3 => "wasm3".into(),
         }
+    }
+
+    /// Whether host/bench-peers runs this side.
+    pub fn is_peer(self) -> bool {
+        matches!(self, Side::Wasmi | Side::Wasm3)
     }
 
     pub fn parse(name: &str) -> Result<Side> {
@@ -33,6 +41,7 @@ impl Side {
             "stock-native" => Side::StockNative,
             "stock-pulley" => Side::StockPulley,
             "wasmi" => Side::Wasmi,
+            "wasm3" => Side::Wasm3,
             other => match other.strip_prefix("embedding-") {
                 Some(mode) => Side::Embedding(parse_mode(mode)?),
                 None => bail!("unknown benchmark side `{other}`"),
@@ -48,7 +57,7 @@ impl Side {
         if modes.contains(&EmbMode::Minimal) {
             sides.push(Side::StockPulley);
             if peers {
-                sides.push(Side::Wasmi);
+                sides.extend([Side::Wasmi, Side::Wasm3]);
             }
         }
         sides.extend(modes.iter().map(|m| Side::Embedding(*m)));
