@@ -380,6 +380,17 @@ if [ "$action" = bench ]; then
     say "building host/$tool"
     (cd "host/$tool" && cargo build --quiet --release --locked)
   done
+  # wasmi's no_std build for the embedding's target, linked and stripped
+  # like libembedding.so: the peer figure for the embedding's size.
+  say "building host/bench-peers/wasmi-size (wasmi, no_std, $target)"
+  (cd host/bench-peers/wasmi-size && cargo build --quiet --release --locked --target "$target")
+  cc -shared -nostdlib -o "$out/bench/libwasmi.full.so" \
+    -Wl,--whole-archive "host/bench-peers/wasmi-size/target/$target/release/libwasmi_size.a" \
+    -Wl,--no-whole-archive -Wl,--gc-sections \
+    -Wl,--version-script=host/bench-peers/wasmi-size/exports.map -Wl,-z,noexecstack
+  strip --strip-all -o "$out/bench/libwasmi.so" "$out/bench/libwasmi.full.so"
+  rm "$out/bench/libwasmi.full.so"
+  say "wasmi (no_std, validate, fuel): libwasmi.so is $(stat -c %s "$out/bench/libwasmi.so") bytes stripped"
   say "host bench (all workloads, every mode; several minutes)"
   "$host" bench --out "$out" "${mode_args[@]}" --json "$out/bench/bench.json" \
     --peers host/bench-peers/target/release/bench-peers | tee "$out/bench/bench.txt"
