@@ -11,6 +11,9 @@
 #   ./build.sh --regen-header   regenerate the three generated headers
 #   ./build.sh --port qemu-virt build a bare-metal port (ports/NAME) and boot
 #                               it under QEMU; `test` boots every port
+#   ./build.sh bench            everything, then `host bench` (README,
+#                               "Benchmark") into out/bench/: bench.txt,
+#                               bench.json and the plot bench.png
 #
 # Outputs land in out/<mode>/: libembedding.so (stripped), libembedding.a,
 # libwasmtime-platform.so. The host looks there by default.
@@ -25,7 +28,7 @@ modes=()
 ports=()
 action=run
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -37,6 +40,7 @@ while [ $# -gt 0 ]; do
       esac
       shift 2 ;;
     test) action="test"; shift ;;
+    bench) action=bench; shift ;;
     --build-only) action=build; shift ;;
     --regen-header) action=regen; shift ;;
     --port)
@@ -355,6 +359,9 @@ if [ "$action" = test ]; then
     step "$host" reliability --out "$out" "${mode_args[@]}" "$check"
   done
   step "$host" guests --out "$out" "${mode_args[@]}"
+  # A smoke check of the benchmark's machinery (children, checks, report);
+  # the full benchmark is `./build.sh bench`.
+  step "$host" bench --out "$out" "${mode_args[@]}" --runs 1 call host-call
   step conformance
   step conformance_self_check
   step conformance_catches_divergence
@@ -363,6 +370,32 @@ if [ "$action" = test ]; then
   echo "test: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]
   exit
+fi
+if [ "$action" = bench ]; then
+  mkdir -p "$out/bench"
+  # The interpreter peers (wasmi) and the plotter (plotters) are workspaces
+  # of their own (host/bench-peers, host/bench-plot), so the host and CI
+  # never compile them.
+  for tool in bench-peers bench-plot; do
+    say "building host/$tool"
+    (cd "host/$tool" && cargo build --quiet --release --locked)
+  done
+  # wasmi's no_std build for the embedding's target, linked and stripped
+  # like libembedding.so: the peer figure for the embedding's size.
+  say "building host/bench-peers/wasmi-size (wasmi, no_std, $target)"
+  (cd host/bench-peers/wasmi-size && cargo build --quiet --release --locked --target "$target")
+  cc -shared -nostdlib -o "$out/bench/libwasmi.full.so" \
+    -Wl,--whole-archive "host/bench-peers/wasmi-size/target/$target/release/libwasmi_size.a" \
+    -Wl,--no-whole-archive -Wl,--gc-sections \
+    -Wl,--version-script=host/bench-peers/wasmi-size/exports.map -Wl,-z,noexecstack
+  strip --strip-all -o "$out/bench/libwasmi.so" "$out/bench/libwasmi.full.so"
+  rm "$out/bench/libwasmi.full.so"
+  say "wasmi (no_std, validate, fuel): libwasmi.so is $(stat -c %s "$out/bench/libwasmi.so") bytes stripped"
+  say "host bench (all workloads, every mode; several minutes)"
+  "$host" bench --out "$out" "${mode_args[@]}" --json "$out/bench/bench.json" \
+    --peers host/bench-peers/target/release/bench-peers | tee "$out/bench/bench.txt"
+  host/bench-plot/target/release/bench-plot "$out/bench/bench.json" "$out/bench/bench.png"
+  exit 0
 fi
 # Both run, whatever the first one found; the script fails if either did.
 samples=0

@@ -5,6 +5,8 @@
 #   out/guests/c/NAME.wasm      C with wasi-libc (core modules, preview 1)
 #   out/guests/tools/NAME.wasm  third-party programs from crates.io (p1)
 #   out/guests/tools/NAME-p2.wasm  the same, as wasip2 components
+#   out/guests/kernels/sha256.wasm  a core module with no imports, for
+#                               `host bench` (kernels/: sha2 from crates.io)
 # Work that is up to date is skipped; one line is printed per artifact.
 #
 #   guests/build.sh             build everything
@@ -31,7 +33,7 @@ die() { echo "guests/build.sh: error: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-tools) tools=0; shift ;;
-    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (expected --no-tools)" ;;
   esac
 done
@@ -74,6 +76,13 @@ for t in wasm32-wasip1 wasm32-wasip2; do
     publish "$guests/rust/target/$t/release/$name.wasm" "$out/$dir/$name.wasm"
   done
 done
+
+# --- Benchmark kernels ------------------------------------------------------
+# A cdylib for wasm32-wasip1 that is `no_std` imports nothing from WASI, so
+# it is a plain core module any runtime can instantiate.
+(cd "$guests/kernels" && cargo build --quiet --locked --release --target wasm32-wasip1) \
+  || die "cargo build of the benchmark kernels failed"
+publish "$guests/kernels/target/wasm32-wasip1/release/bench_kernels.wasm" "$out/kernels/sha256.wasm"
 
 # --- C guests -----------------------------------------------------------------
 cc_probe=$(mktemp -d)

@@ -40,10 +40,13 @@ const USAGE: &str = "\
       precompiled for the mode and the port's architecture (default
       x86_64; only vm and full generate native code), and the steps with
       their expected results (see ports/qemu-virt/sample_table.h).
-  host bench [--mode M]... [--runs N]
-      Times fixed workloads in each mode's embedding and on stock Wasmtime
-      (native, and Pulley for minimal), side by side; medians of N runs
-      (default 11) and ratios to stock native.
+  host bench [--mode M]... [--runs N] [--json FILE] [--peers BIN] [WORKLOAD]...
+      Times fixed workloads (default: all) in each mode's embedding and on
+      stock Wasmtime (native, and Pulley for minimal), side by side, each in
+      a child process: compute, calls both ways, instantiation, memory.grow,
+      artifact loading. Medians of N samples (default 11), ratios to stock
+      native, the embedding's peak heap, peak resident memory, the goals of
+      the README; FILE gets all of it as JSON.
   host conformance [--mode M]... [--json FILE] [--jobs N] [--timeout SECS] [--platform LIB] [PATH]...
       Runs the spec testsuite's .wast scripts (PATH: directories or files;
       default $WASM_TESTSUITE, else ../shared/testsuite) in the embedding of
@@ -82,6 +85,7 @@ pub struct Options {
     pub arch: Option<Arch>,
     /// `reliability --soak SECONDS`.
     pub soak: Option<u64>,
+    pub peers: Option<PathBuf>,
 }
 
 fn default_out() -> PathBuf {
@@ -106,6 +110,7 @@ fn parse(args: &[String]) -> Result<Options> {
         guests: None,
         arch: None,
         soak: None,
+        peers: None,
     };
     let mut timeout_given = false;
     let mut it = args.iter();
@@ -149,6 +154,7 @@ fn parse(args: &[String]) -> Result<Options> {
                 opts.soak = Some(secs);
             }
             "--guests" => opts.guests = Some(value("--guests")?.into()),
+            "--peers" => opts.peers = Some(value("--peers")?.into()),
             "--arch" => {
                 opts.arch = Some(match value("--arch")?.as_str() {
                     "x86_64" => Arch::X86_64,
@@ -199,8 +205,6 @@ pub fn main(args: &[String]) -> Result<i32> {
         "run-mode",
         "exhaust-heap",
         "imports",
-        "bench",
-        "bench-side",
         "cold-start",
         "interleave",
     ];
@@ -311,12 +315,21 @@ pub fn main(args: &[String]) -> Result<i32> {
             if opts.modes.is_empty() {
                 opts.modes = crate::MODES.to_vec();
             }
-            crate::bench::main(&opts.out, &opts.modes, opts.runs)
+            crate::bench::main(&crate::bench::Options {
+                out: opts.out.clone(),
+                modes: opts.modes.clone(),
+                runs: opts.runs,
+                json: opts.json.clone(),
+                only: opts.positional.clone(),
+                peers: opts.peers.clone(),
+            })
         }
-        // The child process of `bench`, one per side.
+        // The child process of `bench`, one per side and workload.
         "bench-side" => {
-            let side = opts.side.as_deref().context("bench-side needs --side")?;
-            crate::bench::child(side, &opts.out, opts.runs)
+            let (Some(side), [workload, artifact]) = (&opts.side, &opts.positional[..]) else {
+                bail!("bench-side needs --side, a workload and its artifact");
+            };
+            crate::bench::child(side, workload, artifact.as_ref(), &opts.out, opts.runs)
         }
         "conformance" => {
             if opts.modes.is_empty() {

@@ -11,7 +11,7 @@
 //! host precompile --mode M INPUT.wat|wasm OUTPUT.cwasm
 //! host port-samples --mode M OUTPUT.c
 //! host platform-check --platform FILE.c|LIB.so [--timeout SECS]
-//! host bench [--mode M]... [--runs N]
+//! host bench [--mode M]... [--runs N] [--json FILE] [WORKLOAD]...
 //! host conformance [--mode M]... [--json FILE] [--jobs N] [--timeout SECS] [PATH]...
 //! ```
 

@@ -7,7 +7,7 @@
 
 mod backends;
 mod expect;
-mod json;
+pub mod json;
 mod script;
 
 use crate::artifacts::Compiler;
