@@ -4,6 +4,10 @@
 #
 #   ./build.sh                  build all three modes and run their samples
 #   ./build.sh --mode vm        one mode only (repeatable)
+#   ./build.sh --arch aarch64   x86_64, aarch64, riscv64 or all (repeatable);
+#                               default x86_64, and all for `test`. aarch64
+#                               and riscv64 run on Linux under qemu-user
+#                               (cross/build.sh)
 #   ./build.sh test             the test command: everything, plus header
 #                               drift checks, the host's unit tests and the
 #                               spec testsuite in every mode (conformance)
@@ -13,7 +17,8 @@
 #                               it under QEMU; `test` boots every port
 #
 # Outputs land in out/<mode>/: libembedding.so (stripped), libembedding.a,
-# libwasmtime-platform.so. The host looks there by default.
+# libwasmtime-platform.so. The host looks there by default. Another arch's
+# land in out/<arch>/<mode>/.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,6 +27,7 @@ cd "$root"
 target=x86_64-unknown-none
 out="$root/out"
 modes=()
+arches=()
 ports=()
 action=run
 
@@ -36,6 +42,13 @@ while [ $# -gt 0 ]; do
         *) echo "build.sh: unknown mode '$2' (expected minimal, vm or full)" >&2; exit 2 ;;
       esac
       shift 2 ;;
+    --arch)
+      case "${2:-}" in
+        x86_64 | aarch64 | riscv64) arches+=("$2") ;;
+        all) arches+=(x86_64 aarch64 riscv64) ;;
+        *) echo "build.sh: --arch needs x86_64, aarch64, riscv64 or all" >&2; exit 2 ;;
+      esac
+      shift 2 ;;
     test) action="test"; shift ;;
     --build-only) action=build; shift ;;
     --regen-header) action=regen; shift ;;
@@ -47,6 +60,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#modes[@]} -gt 0 ] || modes=(minimal vm full)
+if [ ${#arches[@]} -eq 0 ]; then
+  if [ "$action" = test ]; then arches=(x86_64 aarch64 riscv64); else arches=(x86_64); fi
+fi
+# Whether arch $1 was asked for.
+wants_arch() { [[ " ${arches[*]} " == *" $1 "* ]]; }
 
 say() { printf '==> %s\n' "$*" >&2; }
 
@@ -223,12 +241,23 @@ if [ "$action" = port ]; then
   for port in "${ports[@]}"; do "ports/$port/build.sh" || status=1; done
   exit $status
 fi
-for mode in "${modes[@]}"; do
-  build_mode "$mode"
-  build_mode "$mode" wasi
-done
-build_guests
-[ "$action" != build ] || exit 0
+if wants_arch x86_64; then
+  for mode in "${modes[@]}"; do
+    build_mode "$mode"
+    build_mode "$mode" wasi
+  done
+  build_guests
+fi
+# aarch64 and riscv64: cross/build.sh builds each arch's modes and, unless
+# told --build-only, runs their samples under qemu-user.
+cross_arches=()
+for arch in aarch64 riscv64; do ! wants_arch "$arch" || cross_arches+=("$arch"); done
+cross_mode_args=()
+for mode in "${modes[@]}"; do cross_mode_args+=(--mode "$mode"); done
+if [ "$action" = build ]; then
+  for arch in "${cross_arches[@]}"; do cross/build.sh --arch "$arch" "${cross_mode_args[@]}" --build-only; done
+  exit 0
+fi
 
 host="$root/target/release/host"
 mode_args=()
@@ -349,23 +378,29 @@ if [ "$action" = test ]; then
   step check_platform_warnings
   say "host and ABI unit tests (cargo test -p host -p embedding-abi)"
   step cargo test --release --locked -p host -p embedding-abi
-  step "$host" samples --out "$out" "${mode_args[@]}"
-  # README, "Reliability": one step per check, every mode.
-  for check in envelope envelope-component limits leak threads; do
-    step "$host" reliability --out "$out" "${mode_args[@]}" "$check"
-  done
-  step "$host" guests --out "$out" "${mode_args[@]}"
-  step conformance
-  step conformance_self_check
-  step conformance_catches_divergence
-  step check_platforms
+  if wants_arch x86_64; then
+    step "$host" samples --out "$out" "${mode_args[@]}"
+    # README, "Reliability": one step per check, every mode.
+    for check in envelope envelope-component limits leak threads; do
+      step "$host" reliability --out "$out" "${mode_args[@]}" "$check"
+    done
+    step "$host" guests --out "$out" "${mode_args[@]}"
+    step conformance
+    step conformance_self_check
+    step conformance_catches_divergence
+    step check_platforms
+  fi
+  for arch in "${cross_arches[@]}"; do step cross/build.sh --arch "$arch" "${cross_mode_args[@]}"; done
   for port in ports/*/build.sh; do step "$port"; done
   echo "test: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]
   exit
 fi
-# Both run, whatever the first one found; the script fails if either did.
+# All run, whatever the first one found; the script fails if any did.
 samples=0
-"$host" samples --out "$out" "${mode_args[@]}" || samples=1
-"$host" guests --out "$out" "${mode_args[@]}"
+if wants_arch x86_64; then
+  "$host" samples --out "$out" "${mode_args[@]}" || samples=1
+  "$host" guests --out "$out" "${mode_args[@]}" || samples=1
+fi
+for arch in "${cross_arches[@]}"; do cross/build.sh --arch "$arch" "${cross_mode_args[@]}" || samples=1; done
 [ "$samples" -eq 0 ]

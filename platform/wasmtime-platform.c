@@ -382,6 +382,10 @@ static void handle_signal(int signo, siginfo_t *info, void *context) {
 #elif defined(__aarch64__)
   ip = (uintptr_t)uc->uc_mcontext.pc;
   fp = (uintptr_t)uc->uc_mcontext.regs[29];
+#elif defined(__riscv) && __riscv_xlen == 64
+  /* glibc names the integer registers by index; s0 is the frame pointer. */
+  ip = (uintptr_t)uc->uc_mcontext.__gregs[REG_PC];
+  fp = (uintptr_t)uc->uc_mcontext.__gregs[REG_S0];
 #else
 #error "read the faulting pc and frame pointer from this architecture's ucontext"
 #endif
