@@ -15,7 +15,9 @@
 # (Debian: gcc-aarch64-linux-gnu, gcc-riscv64-linux-gnu,
 # libc6-dev-arm64-cross, libc6-dev-riscv64-cross, qemu-user).
 # Outputs land in out/<arch>/<mode>/: libembedding.so (stripped),
-# libembedding.a, libwasmtime-platform.so, samples.c, samples.
+# libembedding.a, libwasmtime-platform.so, samples.c, samples; and
+# out/<arch>/serve, the loader `host conformance --arch` runs the spec
+# testsuite through.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -123,6 +125,9 @@ run_mode() {
 }
 
 for mode in "${modes[@]}"; do build_mode "$mode"; done
+# The loader `host conformance --arch` talks to; the same for every mode.
+say "building out/$arch/serve (cross/serve.c)"
+"$gnu-gcc" -std=c11 -O2 -Wall -Wextra -Werror -Iembedding -o "$root/out/$arch/serve" cross/serve.c -ldl
 # The sections no mode compiles here (the OS services of a `wasi` build)
 # must meet the same warning flags on this arch; the custom fibers exist
 # for x86_64 only and say so with #error.
