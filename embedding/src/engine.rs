@@ -12,12 +12,12 @@ pub unsafe extern "C" fn engine_new(out: *mut *mut EmbEngine) -> *mut EmbError {
     let _serial = crate::serial::enter();
     status((|| {
         non_null("engine_new: out", out)?;
-        #[allow(unused_mut, reason = "changed on riscv64 only")]
+        #[allow(unused_mut, reason = "changed on aarch64 and riscv64 only")]
         let mut config =
             modes::config(MODE, cfg!(feature = "wasi")).map_err(errors::from_wasmtime)?;
         // Not part of `modes.rs`: it changes how code is published, not what
         // an artifact contains, so the host need not (and cannot) share it.
-        #[cfg(all(feature = "vm", target_arch = "riscv64"))]
+        #[cfg(all(feature = "vm", any(target_arch = "aarch64", target_arch = "riscv64")))]
         crate::icache::install(&mut config);
         let engine = Engine::new(&config).map_err(errors::from_wasmtime)?;
         // SAFETY: checked non-null above.

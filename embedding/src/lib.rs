@@ -13,7 +13,7 @@ mod engine;
 mod errors;
 mod heap;
 mod host_funcs;
-#[cfg(all(feature = "vm", target_arch = "riscv64"))]
+#[cfg(all(feature = "vm", any(target_arch = "aarch64", target_arch = "riscv64")))]
 mod icache;
 #[cfg(feature = "wasi")]
 mod os;

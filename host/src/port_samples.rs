@@ -19,6 +19,7 @@ pub fn generate(mode: EmbMode, arch: Arch) -> Result<String> {
     let arch_flag = match (mode, arch) {
         (EmbMode::Minimal, _) => "",
         (_, Arch::X86_64) => "",
+        (_, Arch::Aarch64) => " --arch aarch64",
         (_, Arch::Riscv64) => " --arch riscv64",
     };
     let mut out = CFile {

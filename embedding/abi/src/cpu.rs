@@ -76,3 +76,16 @@ pub fn detect_rv64gc_feature(name: &str) -> Option<bool> {
         _ => None,
     }
 }
+
+/// CPU features of the ARMv8.0-A baseline with FP and Advanced SIMD, which
+/// the `aarch64-unknown-none` target requires of every CPU it runs on.
+/// Later extensions (`lse`, `paca`, `fp16`, `dotprod`, `i8mm`, the names
+/// Wasmtime asks about) are unknown (`None`): a core may or may not have
+/// them, so Wasmtime refuses code that needs one. Names as `std_detect`
+/// spells them.
+pub fn detect_armv8a_feature(name: &str) -> Option<bool> {
+    match name {
+        "fp" | "neon" | "asimd" => Some(true),
+        _ => None,
+    }
+}

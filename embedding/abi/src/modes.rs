@@ -16,6 +16,9 @@ use wasmtime::{Config, Result, WasmFeatures};
 pub enum Arch {
     /// `x86_64-unknown-none`: the Linux host's embedding (`build.sh`).
     X86_64,
+    /// `aarch64-unknown-none`: Linux on arm64 boards and the bare-metal
+    /// port (`ports/qemu-virt`).
+    Aarch64,
     /// `riscv64gc-unknown-none-elf`: the bare-metal port
     /// (`ports/qemu-virt`).
     Riscv64,
@@ -27,6 +30,8 @@ impl Arch {
     /// (`host port-samples --arch`).
     pub const NATIVE: Arch = if cfg!(target_arch = "riscv64") {
         Arch::Riscv64
+    } else if cfg!(target_arch = "aarch64") {
+        Arch::Aarch64
     } else {
         Arch::X86_64
     };
@@ -46,6 +51,8 @@ pub fn config_for(mode: EmbMode, arch: Arch, wasi: bool) -> Result<Config> {
         (EmbMode::Minimal, _) => minimal(),
         (EmbMode::Vm, Arch::X86_64) => vm(),
         (EmbMode::Full, Arch::X86_64) => full(),
+        (EmbMode::Vm, Arch::Aarch64) => vm_aarch64(),
+        (EmbMode::Full, Arch::Aarch64) => full_aarch64(),
         (EmbMode::Vm, Arch::Riscv64) => vm_riscv64(),
         (EmbMode::Full, Arch::Riscv64) => full_riscv64(),
     }?;
@@ -184,6 +191,117 @@ pub fn full_riscv64() -> Result<Config> {
     no_simd_without_v(&mut config);
     Ok(config)
 }
+
+/// `vm` on aarch64: the explicit-checks design of [`vm`], sized like
+/// [`vm_riscv64`] because the same small boards run it (ports/qemu-virt
+/// hands Wasmtime a 1 GiB window of its 39-bit address space). On Linux the
+/// figures are merely modest.
+pub fn vm_aarch64() -> Result<Config> {
+    let mut config = Config::new();
+    native_aarch64(&mut config)?;
+    // Explicit bounds and division checks: no fault ever needs catching, so
+    // the platform needs no exception or signal handler.
+    config.signals_based_traps(false);
+    // Reserved pages are not mapped: they cost address space, not RAM.
+    // 8 MiB per memory lets a 1 GiB window hold the code and over a hundred
+    // memories; a memory that outgrows it moves, with 1 MiB of slack.
+    config.memory_reservation(8 << 20);
+    config.memory_guard_size(0);
+    config.guard_before_linear_memory(false);
+    config.memory_reservation_for_growth(1 << 20);
+    config.memory_may_move(true);
+    // Data segments go through the `wasmtime_memory_image_*` hooks (the
+    // port copies them; Linux maps them copy-on-write).
+    config.memory_init_cow(true);
+    // Native code may run on a kernel's stack (256 KiB in ports/qemu-virt):
+    // 128 KiB for WebAssembly leaves the rest to the kernel and the
+    // embedding, where Wasmtime's default 512 KiB would overrun it before
+    // the stack check traps.
+    config.max_wasm_stack(128 << 10);
+    wasm_features(&mut config);
+    Ok(config)
+}
+
+/// `full` on aarch64: hardware traps reach Wasmtime through the platform's
+/// signal handler (Linux) or the kernel's exception vector (`VBAR_EL1`,
+/// ports/qemu-virt). The memory layout of x86_64 `full`, so 32-bit memories
+/// need no bounds checks; the reservation costs address space only (the
+/// port's window is 64 GiB of its 512 GiB).
+pub fn full_aarch64() -> Result<Config> {
+    let mut config = Config::new();
+    native_aarch64(&mut config)?;
+    // Data and instruction aborts (guard pages) and `udf` (`unreachable` and
+    // Cranelift's other trap points) go to `wasmtime_init_traps`'s handler.
+    // AArch64 division never faults (`sdiv` by zero gives 0), so divisions
+    // keep their explicit checks whatever this says.
+    config.signals_based_traps(true);
+    config.memory_reservation(1 << 32);
+    config.memory_guard_size(32 << 20);
+    config.guard_before_linear_memory(true);
+    // Only 64-bit memories can outgrow 4 GiB; they move, with 1 MiB slack.
+    config.memory_reservation_for_growth(1 << 20);
+    config.memory_may_move(true);
+    config.memory_init_cow(true);
+    // As in `vm_aarch64`: a kernel's stack may be 256 KiB.
+    config.max_wasm_stack(128 << 10);
+    wasm_features(&mut config);
+    Ok(config)
+}
+
+/// The target and CPU features of the aarch64 native modes.
+fn native_aarch64(config: &mut Config) -> Result<()> {
+    // The OS part of the triple must be the embedding's own (`none`).
+    config.target("aarch64-unknown-none")?;
+    // The `aarch64-unknown-none` Rust target guarantees ARMv8.0-A with FP
+    // and Advanced SIMD (`+v8a,+neon`) and nothing more. Every CPU flag of
+    // Cranelift's arm64 backend names a later extension (LSE atomics,
+    // pointer authentication, FP16, dot product, I8MM, BTI), so each is set
+    // off here by name rather than left to a default: the code must run on
+    // any ARMv8.0 core. WebAssembly SIMD needs no flag: Cranelift lowers it
+    // to Advanced SIMD, which every AArch64 core has, so SIMD and relaxed
+    // SIMD stay on (unlike riscv64 without V).
+    //
+    // `+strict-align` in the Rust target matters only with the MMU off
+    // (Device memory); Cranelift emits unaligned accesses for WebAssembly
+    // loads and stores, so a kernel must run this code with the MMU on,
+    // memories mapped Normal and SCTLR_EL1.A clear (ports/qemu-virt does).
+    #[cfg(feature = "compiler")]
+    for flag in AARCH64_CPU_FLAGS_OFF {
+        // SAFETY: turning a feature off only narrows what the code may use.
+        unsafe {
+            config.cranelift_flag_set(flag, "false");
+        }
+    }
+    // The float ABI needs no workaround (compare `x86_float_abi_ok`, which
+    // Wasmtime checks for `x86_64-unknown-none` only): aarch64-unknown-none
+    // is hard-float, passing floats in v registers as AAPCS64 says, which is
+    // the convention Cranelift uses for calls into the runtime. (The
+    // soft-float variant is a different target,
+    // `aarch64-unknown-none-softfloat`, which this project does not use.)
+    //
+    // With every flag off Wasmtime asks nothing when loading; the answers
+    // come from the ARMv8.0 baseline should an artifact ever claim more.
+    // SAFETY: the answers are what the target guarantees.
+    unsafe {
+        config.detect_host_feature(crate::cpu::detect_armv8a_feature);
+    }
+    Ok(())
+}
+
+/// Cranelift's arm64 flags that need more than ARMv8.0-A (the `has_*`
+/// extensions) or change the code's ABI with return-address signing and
+/// branch-target landing pads: set off explicitly.
+pub const AARCH64_CPU_FLAGS_OFF: &[&str] = &[
+    "has_lse",
+    "has_pauth",
+    "has_fp16",
+    "has_dotprod",
+    "has_i8mm",
+    "sign_return_address",
+    "sign_return_address_all",
+    "sign_return_address_with_bkey",
+    "use_bti",
+];
 
 /// The target and CPU features of the riscv64 native modes.
 fn native_riscv64(config: &mut Config) -> Result<()> {
