@@ -275,6 +275,24 @@ conformance() {
   "$host" conformance --out "$out" "${mode_args[@]}" --json "$out/conformance.json" "$suite"
 }
 
+# The spec testsuite on another arch (cross/serve.c under qemu-user), in
+# every mode: the scripts listed in cross/conformance-ci.txt, compared with
+# stock Wasmtime on x86_64. `host conformance --arch A` without paths runs
+# the whole suite (README, "Other architectures").
+cross_conformance() {
+  local arch=$1 suite=${WASM_TESTSUITE:-$root/../shared/testsuite} files=() name
+  if [ ! -d "$suite" ]; then
+    echo "SKIP conformance $arch: no spec testsuite at $suite (set WASM_TESTSUITE); not run, not counted as passed"
+    return 0
+  fi
+  while read -r name; do
+    case "$name" in '' | '#'*) continue ;; esac
+    files+=("$suite/$name")
+  done <cross/conformance-ci.txt
+  say "conformance on $arch (qemu-user): ${#files[@]} scripts of cross/conformance-ci.txt"
+  "$host" conformance --arch "$arch" --out "$out" "${mode_args[@]}" --json "$out/$arch/conformance-ci.json" "${files[@]}"
+}
+
 # The runner must be able to fail: a script with five wrong expectations
 # must be reported as one passing and five failing directives in each mode.
 conformance_self_check() {
@@ -390,7 +408,10 @@ if [ "$action" = test ]; then
     step conformance_catches_divergence
     step check_platforms
   fi
-  for arch in "${cross_arches[@]}"; do step cross/build.sh --arch "$arch" "${cross_mode_args[@]}"; done
+  for arch in "${cross_arches[@]}"; do
+    step cross/build.sh --arch "$arch" "${cross_mode_args[@]}"
+    step cross_conformance "$arch"
+  done
   for port in ports/*/build.sh; do step "$port"; done
   echo "test: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]

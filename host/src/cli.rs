@@ -26,10 +26,10 @@ const USAGE: &str = "\
       every mode it supports. See docs/PORTING.md.
   host imports --mode M [--out DIR]
       Checks the embedding's undefined symbols against the mode's hooks.
-  host precompile --mode M [--arch x86_64|riscv64] INPUT OUTPUT
+  host precompile --mode M [--arch x86_64|aarch64|riscv64] INPUT OUTPUT
       Compiles a .wat or .wasm file into an artifact for the mode (and, for
       vm and full, the architecture; default x86_64).
-  host port-samples --mode M [--arch x86_64|riscv64] OUTPUT.c
+  host port-samples --mode M [--arch x86_64|aarch64|riscv64] OUTPUT.c
       Writes the samples as C for a bare-metal port: each module
       precompiled for the mode and the port's architecture (default
       x86_64; only vm and full generate native code), and the steps with
@@ -135,7 +135,8 @@ fn parse(args: &[String]) -> Result<Options> {
                 opts.arch = Some(match value("--arch")?.as_str() {
                     "x86_64" => Arch::X86_64,
                     "riscv64" => Arch::Riscv64,
-                    other => bail!("--arch {other}: expected x86_64 or riscv64"),
+                    "aarch64" => Arch::Aarch64,
+                    other => bail!("--arch {other}: expected x86_64, aarch64 or riscv64"),
                 })
             }
             flag if flag.starts_with('-') => bail!("unknown option {flag}\n{}", usage()),

@@ -24,6 +24,7 @@ const RESULTS_CAP: u32 = 1024;
 pub fn arch_name(arch: Arch) -> Result<&'static str> {
     Ok(match arch {
         Arch::Riscv64 => "riscv64",
+        Arch::Aarch64 => "aarch64",
         Arch::X86_64 => bail!("x86_64 runs in this process; --arch is for aarch64 and riscv64"),
     })
 }
@@ -32,6 +33,7 @@ pub fn arch_name(arch: Arch) -> Result<&'static str> {
 pub fn parse_arch(name: &str) -> Result<Arch> {
     Ok(match name {
         "riscv64" => Arch::Riscv64,
+        "aarch64" => Arch::Aarch64,
         other => bail!("unknown arch `{other}` (expected aarch64 or riscv64)"),
     })
 }
