@@ -111,40 +111,41 @@ impl Remote {
         })
     }
 
-    /// Sends one request and reads the status of its answer: Ok(true) if
-    /// the result follows, Err(failure) if the embedding returned an error.
+    /// Sends one request and reads the status of its answer: Ok if the
+    /// result follows, the embedding's error otherwise.
     fn request(&mut self, bytes: &[u8]) -> Result<(), Failure> {
         if let Some(why) = &self.dead {
             return Err(gone(why));
         }
-        let answer = (|| -> std::io::Result<Option<Failure>> {
-            self.to.write_all(bytes)?;
-            self.to.flush()?;
-            if self.read_u8()? == 0 {
-                return Ok(None);
-            }
-            let kind = match self.read_u32()? {
-                0 => EmbErrorKind::Error,
-                _ => EmbErrorKind::Trap,
-            };
-            let trap_code = self.read_u8()?;
-            let len = self.read_u32()? as usize;
-            let mut message = vec![0; len];
-            self.from.read_exact(&mut message)?;
-            Ok(Some(Failure {
-                kind,
-                trap: match kind {
-                    EmbErrorKind::Trap => Trap::from_u8(trap_code),
-                    EmbErrorKind::Error => None,
-                },
-                message: String::from_utf8_lossy(&message).into_owned(),
-            }))
-        })();
-        match answer {
+        match self.exchange(bytes) {
             Ok(None) => Ok(()),
             Ok(Some(failure)) => Err(failure),
             Err(e) => Err(self.died(e)),
         }
+    }
+
+    fn exchange(&mut self, bytes: &[u8]) -> std::io::Result<Option<Failure>> {
+        self.to.write_all(bytes)?;
+        self.to.flush()?;
+        if self.read_u8()? == 0 {
+            return Ok(None);
+        }
+        let kind = match self.read_u32()? {
+            0 => EmbErrorKind::Error,
+            _ => EmbErrorKind::Trap,
+        };
+        let trap_code = self.read_u8()?;
+        let len = self.read_u32()? as usize;
+        let mut message = vec![0; len];
+        self.from.read_exact(&mut message)?;
+        Ok(Some(Failure {
+            kind,
+            trap: match kind {
+                EmbErrorKind::Trap => Trap::from_u8(trap_code),
+                EmbErrorKind::Error => None,
+            },
+            message: String::from_utf8_lossy(&message).into_owned(),
+        }))
     }
 
     /// The loader stopped answering: say how it ended.
