@@ -4,6 +4,10 @@
 #
 #   ./build.sh                  build all three modes and run their samples
 #   ./build.sh --mode vm        one mode only (repeatable)
+#   ./build.sh --arch aarch64   x86_64, aarch64, riscv64 or all (repeatable);
+#                               default x86_64, and all for `test`. aarch64
+#                               and riscv64 run on Linux under qemu-user
+#                               (cross/build.sh)
 #   ./build.sh test             the test command: everything, plus header
 #                               drift checks, the host's unit tests and the
 #                               spec testsuite in every mode (conformance)
@@ -16,7 +20,8 @@
 #                               bench.json and the plot bench.png
 #
 # Outputs land in out/<mode>/: libembedding.so (stripped), libembedding.a,
-# libwasmtime-platform.so. The host looks there by default.
+# libwasmtime-platform.so. The host looks there by default. Another arch's
+# land in out/<arch>/<mode>/.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,6 +30,7 @@ cd "$root"
 target=x86_64-unknown-none
 out="$root/out"
 modes=()
+arches=()
 ports=()
 action=run
 
@@ -39,6 +45,13 @@ while [ $# -gt 0 ]; do
         *) echo "build.sh: unknown mode '$2' (expected minimal, vm or full)" >&2; exit 2 ;;
       esac
       shift 2 ;;
+    --arch)
+      case "${2:-}" in
+        x86_64 | aarch64 | riscv64) arches+=("$2") ;;
+        all) arches+=(x86_64 aarch64 riscv64) ;;
+        *) echo "build.sh: --arch needs x86_64, aarch64, riscv64 or all" >&2; exit 2 ;;
+      esac
+      shift 2 ;;
     test) action="test"; shift ;;
     bench) action=bench; shift ;;
     --build-only) action=build; shift ;;
@@ -51,6 +64,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#modes[@]} -gt 0 ] || modes=(minimal vm full)
+if [ ${#arches[@]} -eq 0 ]; then
+  if [ "$action" = test ]; then arches=(x86_64 aarch64 riscv64); else arches=(x86_64); fi
+fi
+# Whether arch $1 was asked for.
+wants_arch() { [[ " ${arches[*]} " == *" $1 "* ]]; }
 
 say() { printf '==> %s\n' "$*" >&2; }
 
@@ -227,12 +245,23 @@ if [ "$action" = port ]; then
   for port in "${ports[@]}"; do "ports/$port/build.sh" || status=1; done
   exit $status
 fi
-for mode in "${modes[@]}"; do
-  build_mode "$mode"
-  build_mode "$mode" wasi
-done
-build_guests
-[ "$action" != build ] || exit 0
+if wants_arch x86_64; then
+  for mode in "${modes[@]}"; do
+    build_mode "$mode"
+    build_mode "$mode" wasi
+  done
+  build_guests
+fi
+# aarch64 and riscv64: cross/build.sh builds each arch's modes and, unless
+# told --build-only, runs their samples under qemu-user.
+cross_arches=()
+for arch in aarch64 riscv64; do ! wants_arch "$arch" || cross_arches+=("$arch"); done
+cross_mode_args=()
+for mode in "${modes[@]}"; do cross_mode_args+=(--mode "$mode"); done
+if [ "$action" = build ]; then
+  for arch in "${cross_arches[@]}"; do cross/build.sh --arch "$arch" "${cross_mode_args[@]}" --build-only; done
+  exit 0
+fi
 
 host="$root/target/release/host"
 mode_args=()
@@ -248,6 +277,24 @@ conformance() {
   fi
   say "conformance: $suite"
   "$host" conformance --out "$out" "${mode_args[@]}" --json "$out/conformance.json" "$suite"
+}
+
+# The spec testsuite on another arch (cross/serve.c under qemu-user), in
+# every mode: the scripts listed in cross/conformance-ci.txt, compared with
+# stock Wasmtime on x86_64. `host conformance --arch A` without paths runs
+# the whole suite (README, "Other architectures").
+cross_conformance() {
+  local arch=$1 suite=${WASM_TESTSUITE:-$root/../shared/testsuite} files=() name
+  if [ ! -d "$suite" ]; then
+    echo "SKIP conformance $arch: no spec testsuite at $suite (set WASM_TESTSUITE); not run, not counted as passed"
+    return 0
+  fi
+  while read -r name; do
+    case "$name" in '' | '#'*) continue ;; esac
+    files+=("$suite/$name")
+  done <cross/conformance-ci.txt
+  say "conformance on $arch (qemu-user): ${#files[@]} scripts of cross/conformance-ci.txt"
+  "$host" conformance --arch "$arch" --out "$out" "${mode_args[@]}" --json "$out/$arch/conformance-ci.json" "${files[@]}"
 }
 
 # The runner must be able to fail: a script with five wrong expectations
@@ -353,19 +400,25 @@ if [ "$action" = test ]; then
   step check_platform_warnings
   say "host and ABI unit tests (cargo test -p host -p embedding-abi)"
   step cargo test --release --locked -p host -p embedding-abi
-  step "$host" samples --out "$out" "${mode_args[@]}"
-  # README, "Reliability": one step per check, every mode.
-  for check in envelope envelope-component limits leak threads interrupt; do
-    step "$host" reliability --out "$out" "${mode_args[@]}" "$check"
+  if wants_arch x86_64; then
+    step "$host" samples --out "$out" "${mode_args[@]}"
+    # README, "Reliability": one step per check, every mode.
+    for check in envelope envelope-component limits leak threads interrupt; do
+      step "$host" reliability --out "$out" "${mode_args[@]}" "$check"
+    done
+    step "$host" guests --out "$out" "${mode_args[@]}"
+    # A smoke check of the benchmark's machinery (children, checks, report);
+    # the full benchmark is `./build.sh bench`.
+    step "$host" bench --out "$out" "${mode_args[@]}" --runs 1 call host-call
+    step conformance
+    step conformance_self_check
+    step conformance_catches_divergence
+    step check_platforms
+  fi
+  for arch in "${cross_arches[@]}"; do
+    step cross/build.sh --arch "$arch" "${cross_mode_args[@]}"
+    step cross_conformance "$arch"
   done
-  step "$host" guests --out "$out" "${mode_args[@]}"
-  # A smoke check of the benchmark's machinery (children, checks, report);
-  # the full benchmark is `./build.sh bench`.
-  step "$host" bench --out "$out" "${mode_args[@]}" --runs 1 call host-call
-  step conformance
-  step conformance_self_check
-  step conformance_catches_divergence
-  step check_platforms
   for port in ports/*/build.sh; do step "$port"; done
   echo "test: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]
@@ -397,8 +450,11 @@ if [ "$action" = bench ]; then
   host/bench-plot/target/release/bench-plot "$out/bench/bench.json" "$out/bench/bench.png"
   exit 0
 fi
-# Both run, whatever the first one found; the script fails if either did.
+# All run, whatever the first one found; the script fails if any did.
 samples=0
-"$host" samples --out "$out" "${mode_args[@]}" || samples=1
-"$host" guests --out "$out" "${mode_args[@]}"
+if wants_arch x86_64; then
+  "$host" samples --out "$out" "${mode_args[@]}" || samples=1
+  "$host" guests --out "$out" "${mode_args[@]}" || samples=1
+fi
+for arch in "${cross_arches[@]}"; do cross/build.sh --arch "$arch" "${cross_mode_args[@]}" || samples=1; done
 [ "$samples" -eq 0 ]

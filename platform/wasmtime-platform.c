@@ -32,6 +32,9 @@
 #if defined(WASMTIME_VIRTUAL_MEMORY)
 #include <sys/mman.h>
 #include <unistd.h>
+#if defined(__riscv)
+#include <sys/cachectl.h>
+#endif
 #endif
 
 #if defined(WASMTIME_CUSTOM_SYNC)
@@ -132,8 +135,24 @@ int32_t wasmtime_munmap(uint8_t *ptr, uintptr_t size) {
   return munmap(ptr, size) == 0 ? 0 : errno;
 }
 
+/*
+ * On riscv64 the embedding runs `fence.i` after making code executable
+ * (embedding/src/icache.rs), but that orders only the hart it runs on, and
+ * Linux may move this thread, or run another thread of the process, on any
+ * hart. __riscv_flush_icache with flags 0 asks the kernel to make every
+ * hart's instruction fetch see the code (a remote fence.i on the harts that
+ * run this process, a deferred one on the others). aarch64 and x86_64 need
+ * nothing here: aarch64's DC CVAU / IC IVAU (icache.rs) reach every core
+ * by themselves, and x86_64 keeps fetch coherent in hardware.
+ */
 int32_t wasmtime_mprotect(uint8_t *ptr, uintptr_t size, uint32_t prot_flags) {
-  return mprotect(ptr, size, linux_prot(prot_flags)) == 0 ? 0 : errno;
+  if (mprotect(ptr, size, linux_prot(prot_flags)) != 0)
+    return errno;
+#if defined(__riscv)
+  if ((prot_flags & WASMTIME_PROT_EXEC) && __riscv_flush_icache(ptr, ptr + size, 0) != 0)
+    return errno;
+#endif
+  return 0;
 }
 
 uintptr_t wasmtime_page_size(void) {
@@ -382,6 +401,10 @@ static void handle_signal(int signo, siginfo_t *info, void *context) {
 #elif defined(__aarch64__)
   ip = (uintptr_t)uc->uc_mcontext.pc;
   fp = (uintptr_t)uc->uc_mcontext.regs[29];
+#elif defined(__riscv) && __riscv_xlen == 64
+  /* glibc names the integer registers by index; s0 is the frame pointer. */
+  ip = (uintptr_t)uc->uc_mcontext.__gregs[REG_PC];
+  fp = (uintptr_t)uc->uc_mcontext.__gregs[REG_S0];
 #else
 #error "read the faulting pc and frame pointer from this architecture's ucontext"
 #endif

@@ -47,12 +47,15 @@ const USAGE: &str = "\
       artifact loading. Medians of N samples (default 11), ratios to stock
       native, the embedding's peak heap, peak resident memory, the goals of
       the README; FILE gets all of it as JSON.
-  host conformance [--mode M]... [--json FILE] [--jobs N] [--timeout SECS] [--platform LIB] [PATH]...
+  host conformance [--mode M]... [--arch A] [--json FILE] [--jobs N] [--timeout SECS] [--platform LIB] [PATH]...
       Runs the spec testsuite's .wast scripts (PATH: directories or files;
       default $WASM_TESTSUITE, else ../shared/testsuite) in the embedding of
       each mode and on stock Wasmtime, and compares them directive by
       directive. --timeout limits each script (default 300 s). --platform
       runs the embedding on another platform library (e.g. your port).
+      --arch aarch64|riscv64 runs the embedding on that arch under
+      qemu-user instead (out/<arch>/, cross/build.sh); stock Wasmtime, the
+      reference, stays on x86_64.
 
   host cold-start [--mode M]... [--runs N]
       Times a fresh process from a precompiled hello-world component to its
@@ -343,6 +346,8 @@ pub fn main(args: &[String]) -> Result<i32> {
                 jobs: opts.jobs,
                 timeout: opts.timeout,
                 platform: opts.platform.clone(),
+                // x86_64 runs in-process, whether named or not.
+                arch: opts.arch.filter(|a| *a != Arch::X86_64),
             })
         }
         // The child process of `conformance`, one per script and side.

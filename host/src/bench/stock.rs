@@ -9,7 +9,7 @@ use wasmtime::{Config, Engine, Instance, Linker, Module, Store};
 
 /// A store as the embedding makes one: unlimited fuel, and an epoch
 /// deadline that is armed but never reached.
-fn store(engine: &Engine) -> Result<Store<()>> {
+fn new_store(engine: &Engine) -> Result<Store<()>> {
     let mut store = Store::new(engine, ());
     store.set_fuel(u64::MAX)?;
     store.set_epoch_deadline(u64::MAX / 2);
@@ -17,7 +17,7 @@ fn store(engine: &Engine) -> Result<Store<()>> {
 }
 
 fn instance(linker: &Linker<()>, module: &Module) -> Result<(Store<()>, Instance)> {
-    let mut store = store(linker.engine())?;
+    let mut store = new_store(linker.engine())?;
     let instance = linker.instantiate(&mut store, module)?;
     Ok((store, instance))
 }
@@ -90,7 +90,7 @@ pub fn run(pulley: bool, artifact: &[u8], kind: Kind, runs: usize) -> Result<Vec
             samples(runs, || {
                 let ((), secs) = timed(|| {
                     for _ in 0..INSTANCES {
-                        let mut store = store(&engine)?;
+                        let mut store = new_store(&engine)?;
                         linker.instantiate(&mut store, &module)?;
                     }
                     Ok(())

@@ -8,6 +8,7 @@
 mod backends;
 mod expect;
 pub mod json;
+mod remote;
 mod script;
 
 use crate::artifacts::Compiler;
@@ -15,6 +16,7 @@ use crate::embedding::{Embedding, Paths};
 use crate::{mode_name, parse_mode};
 use anyhow::{Context, Result, bail};
 use embedding_abi::EmbMode;
+use embedding_abi::modes::Arch;
 use json::Json;
 use script::{Class, Sink};
 use std::collections::VecDeque;
@@ -38,6 +40,9 @@ pub struct Options {
     /// A platform library to run the embedding on instead of the mode's own
     /// (a port under test); stock Wasmtime is unaffected.
     pub platform: Option<PathBuf>,
+    /// Run the embedding's side on this arch under qemu-user (cross/), not
+    /// on x86_64 in-process; stock Wasmtime stays on x86_64.
+    pub arch: Option<Arch>,
 }
 
 /// Which side a child runs.
@@ -48,10 +53,16 @@ enum Side {
 }
 
 impl Side {
-    fn name(self) -> &'static str {
-        match self {
-            Side::Reference => "reference",
-            Side::Mode(m) => mode_name(m),
+    /// The name children and output lines know the side by: `vm` on
+    /// x86_64, `riscv64/vm` on another arch.
+    fn name(self, arch: Option<Arch>) -> String {
+        match (self, arch) {
+            (Side::Reference, _) => "reference".into(),
+            (Side::Mode(m), None) => mode_name(m).into(),
+            (Side::Mode(m), Some(arch)) => {
+                let arch = remote::arch_name(arch).unwrap_or("unknown");
+                format!("{arch}/{}", mode_name(m))
+            }
         }
     }
 }
@@ -122,14 +133,19 @@ fn scripts(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
 /// Runs one side of one script in a child process.
 fn run_child(exe: &Path, side: Side, script: &Path, opts: &Options) -> SideResult {
     let mut cmd = Command::new(exe);
-    cmd.args(["conformance-script", "--side", side.name(), "--out"])
-        .arg(&opts.out)
-        .arg(script)
-        // Set or cleared explicitly: the child must not pick up a platform
-        // from the environment that this run was not asked to use.
-        .env_remove("EMBEDDING_PLATFORM")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args([
+        "conformance-script",
+        "--side",
+        &side.name(opts.arch),
+        "--out",
+    ])
+    .arg(&opts.out)
+    .arg(script)
+    // Set or cleared explicitly: the child must not pick up a platform
+    // from the environment that this run was not asked to use.
+    .env_remove("EMBEDDING_PLATFORM")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     if let Some(platform) = &opts.platform {
         cmd.arg("--platform").arg(platform);
     }
@@ -250,6 +266,9 @@ pub fn child(side: &str, out: &Path, platform: Option<&Path>, script: &Path) -> 
     let outcome = if side == "reference" {
         let mut backend = backends::Reference::new()?;
         script::run(&mut backend, &path, &source, &mut ChildSink)
+    } else if let Some((arch, mode)) = side.split_once('/') {
+        let mut backend = remote::Remote::start(out, remote::parse_arch(arch)?, parse_mode(mode)?)?;
+        script::run(&mut backend, &path, &source, &mut ChildSink)
     } else {
         let mode = parse_mode(side)?;
         let emb = Embedding::load(&Paths::in_dir(out, mode).with_platform(platform), mode)?;
@@ -349,6 +368,11 @@ fn judge(script: &str, mode: &SideResult, reference: &SideResult) -> Verdict {
 }
 
 pub fn main(opts: &Options) -> Result<i32> {
+    if opts.arch.is_some() && opts.platform.is_some() {
+        bail!(
+            "--platform replaces an x86_64 platform library; with --arch the arch's own (out/<arch>/<mode>/) is used"
+        );
+    }
     let scripts = scripts(&opts.inputs)?;
     let exe = std::env::current_exe()?;
     let mut sides = vec![Side::Reference];
@@ -390,8 +414,8 @@ pub fn main(opts: &Options) -> Result<i32> {
     let mut regressions = 0;
     let mut summaries = Vec::new();
     for (d, side) in sides.iter().enumerate().skip(1) {
-        let Side::Mode(mode) = *side else { continue };
-        let mode = mode_name(mode);
+        let Side::Mode(_) = *side else { continue };
+        let mode = side.name(opts.arch);
         let verdicts: Vec<Verdict> = scripts
             .iter()
             .enumerate()
@@ -455,7 +479,7 @@ pub fn main(opts: &Options) -> Result<i32> {
         println!("{directive_line}");
         println!("{closing}");
         summaries.push(closing);
-        report_modes.push((mode, verdicts));
+        report_modes.push((mode.clone(), verdicts));
     }
     let reference_failed: Vec<String> = scripts
         .iter()
@@ -500,7 +524,7 @@ fn write_json(
     path: &Path,
     scripts: &[PathBuf],
     wall: Duration,
-    modes: &[(&str, Vec<Verdict>)],
+    modes: &[(String, Vec<Verdict>)],
 ) -> Result<()> {
     let num = |n: usize| Json::Num(n as f64);
     let modes = modes
@@ -546,7 +570,7 @@ fn write_json(
                 .collect();
             let tally = |status: &str| num(verdicts.iter().filter(|v| v.status == status).count());
             Json::Obj(vec![
-                ("mode", Json::Str(mode.to_string())),
+                ("mode", Json::Str(mode.clone())),
                 ("passed", tally("passed")),
                 ("failed", tally("failed")),
                 ("skipped", tally("skipped")),
