@@ -223,6 +223,18 @@ pub fn main(args: &[String]) -> Result<i32> {
     if opts.soak.is_some() && !command.starts_with("reliability") {
         bail!("--soak belongs to `host reliability`, not `{command}`");
     }
+    // Flags that only some commands read are refused elsewhere, so that
+    // none is silently ignored (`host bench --arch aarch64` does not
+    // benchmark aarch64).
+    const ARCH_COMMANDS: &[&str] = &["precompile", "port-samples", "conformance"];
+    if opts.arch.is_some() && !ARCH_COMMANDS.contains(&command.as_str()) {
+        bail!(
+            "--arch is not an option of `{command}` (only of precompile, port-samples and conformance)"
+        );
+    }
+    if opts.peers.is_some() && command != "bench" {
+        bail!("--peers belongs to `host bench`, not `{command}`");
+    }
     match command.as_str() {
         "guests" => {
             if opts.modes.is_empty() {
