@@ -12,6 +12,7 @@
 //! host platform-check --platform FILE.c|LIB.so [--timeout SECS]
 //! host bench [--mode M]... [--runs N]
 //! host conformance [--mode M]... [--json FILE] [--jobs N] [--timeout SECS] [PATH]...
+//! host fuzz [--mode M]... --seconds N [--seed S] | --mode M --replay FILE.wasm
 //! ```
 
 mod artifacts;
@@ -22,6 +23,7 @@ mod cli;
 mod conformance;
 mod embedding;
 mod envelope;
+mod fuzz;
 mod imports;
 mod limits;
 mod platform_check;
