@@ -169,3 +169,38 @@ pub fn arguments(rng: &mut Rng, params: &[embedding_abi::EmbValKind]) -> Vec<Val
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_module_and_arguments() {
+        assert_eq!(module(42).unwrap(), module(42).unwrap());
+        assert_ne!(module(42).unwrap(), module(43).unwrap());
+        let kinds = [
+            embedding_abi::EmbValKind::I64,
+            embedding_abi::EmbValKind::F32,
+        ];
+        let wasm = module(7).unwrap();
+        assert_eq!(
+            arguments(&mut Rng::from_bytes(&wasm), &kinds),
+            arguments(&mut Rng::from_bytes(&wasm), &kinds)
+        );
+    }
+
+    /// The generator uses no proposal the modes lack: every module
+    /// validates with the features of `modes::wasm_features`.
+    #[test]
+    fn modules_use_only_the_modes_proposals() {
+        let mut config = wasmtime::Config::new();
+        embedding_abi::modes::wasm_features(&mut config);
+        let engine = wasmtime::Engine::new(&config).unwrap();
+        for seed in 0..200 {
+            let wasm = module(module_seed(99, seed)).unwrap();
+            if let Err(e) = wasmtime::Module::validate(&engine, &wasm) {
+                panic!("module {seed}: {e:#}");
+            }
+        }
+    }
+}

@@ -325,9 +325,52 @@ fn replay(mode: EmbMode, args: &Args, file: &Path) -> Result<i32> {
             println!("PASS {name} fuzz-replay {file}: {} calls agreed", run.calls);
             Ok(0)
         }
+        End::Invalid(why) => bail!("{file} is not a module this Wasmtime accepts: {why}"),
         other => {
             println!("PASS {name} fuzz-replay {file}: no divergence ({other:?})");
             Ok(0)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Result<Args> {
+        let words: Vec<String> = text.split_whitespace().map(String::from).collect();
+        parse(&words, PathBuf::from("out"))
+    }
+
+    #[test]
+    fn good_arguments() {
+        let a = args("--mode vm --seconds 30 --seed 0x10").unwrap();
+        assert_eq!(
+            (a.modes, a.seconds, a.seed),
+            (vec![EmbMode::Vm], Some(30), Some(16))
+        );
+        assert_eq!(args("--seconds 5").unwrap().modes, crate::MODES.to_vec());
+        let r = args("--mode full --replay x.wasm --plant").unwrap();
+        assert!(r.plant && r.replay.is_some());
+    }
+
+    #[test]
+    fn bad_arguments_are_refused_with_a_reason() {
+        for (text, reason) in [
+            ("", "needs --seconds"),
+            ("--seconds", "needs a value"),
+            ("--seconds ten", "not a non-negative whole number"),
+            ("--seconds -1", "not a non-negative whole number"),
+            ("--seconds 0", "at least 1 second"),
+            ("--mode turbo --seconds 1", "unknown mode `turbo`"),
+            ("--seconds 1 --seed s", "--seed s"),
+            ("--seconds 1 stray", "unexpected argument `stray`"),
+            ("--replay x.wasm", "exactly one --mode"),
+            ("--mode vm --replay x.wasm --seconds 1", "not both"),
+            ("--mode vm --replay x.wasm --seed 1", "takes no --seed"),
+        ] {
+            let e = format!("{:#}", args(text).err().expect(text));
+            assert!(e.contains(reason), "`{text}`: {e}");
         }
     }
 }
