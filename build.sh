@@ -392,6 +392,36 @@ conformance_catches_divergence() {
   fi
 }
 
+# README, "Differential fuzzing": the fuzzer must be able to fail. With a
+# planted difference (a bit of the embedding's results flipped) a short run
+# must report divergences and save reproducers; replaying one must diverge
+# again with the plant and agree without it.
+fuzz_catches_divergence() {
+  local mode=${modes[0]} dir log file
+  dir=$(mktemp -d)
+  if log=$("$host" fuzz --out "$out" --mode "$mode" --seconds 3 --seed 1 --plant --save "$dir"); then
+    echo "FAIL fuzz self-check: a planted divergence was not reported"
+    rm -rf "$dir"
+    return 1
+  fi
+  file=$(find "$dir" -name "$mode-1-*.wasm" | sort | head -n 1)
+  if ! grep -Eq "^fuzz $mode: [0-9]+ modules, [0-9]+ calls, [1-9][0-9]* divergent\$" <<<"$log" ||
+    [ -z "$file" ]; then
+    echo "FAIL fuzz self-check: unexpected report:"
+    echo "$log"
+    rm -rf "$dir"
+    return 1
+  fi
+  if "$host" fuzz --out "$out" --mode "$mode" --replay "$file" --plant >/dev/null ||
+    ! "$host" fuzz --out "$out" --mode "$mode" --replay "$file" >/dev/null; then
+    echo "FAIL fuzz self-check: replaying $file did not reproduce the planted divergence alone"
+    rm -rf "$dir"
+    return 1
+  fi
+  rm -rf "$dir"
+  echo "PASS fuzz self-check"
+}
+
 if [ "$action" = test ]; then
   passed=0 failed=0
   step() { if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi; }
@@ -407,6 +437,10 @@ if [ "$action" = test ]; then
       step "$host" reliability --out "$out" "${mode_args[@]}" "$check"
     done
     step "$host" guests --out "$out" "${mode_args[@]}"
+    # FUZZ_SECONDS per mode (README, "Differential fuzzing"); longer runs on
+    # demand with `host fuzz --seconds N`.
+    step "$host" fuzz --out "$out" "${mode_args[@]}" --seconds "${FUZZ_SECONDS:-30}"
+    step fuzz_catches_divergence
     # A smoke check of the benchmark's machinery (children, checks, report);
     # the full benchmark is `./build.sh bench`.
     step "$host" bench --out "$out" "${mode_args[@]}" --runs 1 call host-call

@@ -69,7 +69,11 @@ const USAGE: &str = "\
 DIR defaults to $EMBEDDING_OUT, else the out/ directory build.sh writes.";
 
 fn usage() -> String {
-    format!("{USAGE_HEAD}\n{}\n{USAGE}", crate::wasi::run::USAGE)
+    format!(
+        "{USAGE_HEAD}\n{}\n{}\n{USAGE}",
+        crate::wasi::run::USAGE,
+        crate::fuzz::USAGE
+    )
 }
 
 /// Options shared by the subcommands.
@@ -200,6 +204,10 @@ pub fn main(args: &[String]) -> Result<i32> {
         } else {
             crate::wasi::run::child(&run)
         };
+    }
+    // `fuzz` has flags of its own; `fuzz-mode` is its per-mode child.
+    if command == "fuzz" || command == "fuzz-mode" {
+        return crate::fuzz::main(rest, default_out(), command == "fuzz-mode");
     }
     let mut opts = parse(rest)?;
     // Commands that take no operands refuse them rather than ignore them.

@@ -13,6 +13,7 @@
 //! host platform-check --platform FILE.c|LIB.so [--timeout SECS]
 //! host bench [--mode M]... [--runs N] [--json FILE] [WORKLOAD]...
 //! host conformance [--mode M]... [--json FILE] [--jobs N] [--timeout SECS] [PATH]...
+//! host fuzz [--mode M]... --seconds N [--seed S] | --mode M --replay FILE.wasm
 //! ```
 
 mod artifacts;
@@ -24,6 +25,7 @@ mod conformance;
 mod embedding;
 mod envelope;
 mod epoch_signal;
+mod fuzz;
 mod imports;
 mod interrupt;
 mod limits;
