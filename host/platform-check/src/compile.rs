@@ -26,7 +26,7 @@ pub const ALL_DEFINES: &[&str] = &[
 
 /// The repository's platform/ directory, for the generated headers.
 fn header_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../platform"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../platform"))
 }
 
 fn cc() -> String {
