@@ -418,6 +418,10 @@ if [ "$action" = test ]; then
   for arch in "${cross_arches[@]}"; do
     step cross/build.sh --arch "$arch" "${cross_mode_args[@]}"
     step cross_conformance "$arch"
+    # The checker's own binary under qemu-user: the Linux platform with
+    # every define and with each mode's, and a subset of the fixtures
+    # (cross/platform-check.sh --all-fixtures runs them all).
+    step cross/platform-check.sh --arch "$arch"
   done
   for port in ports/*/build.sh; do step "$port"; done
   echo "test: $passed passed, $failed failed"
