@@ -77,6 +77,14 @@ const ILLEGAL_RULE: &str = "an illegal instruction (udf) reaches the handler wit
 #[cfg(target_arch = "riscv64")]
 const ILLEGAL_RULE: &str = "an illegal instruction (unimp) reaches the handler with its ip and fp";
 
+/// The illegal instruction the probe executes.
+#[cfg(target_arch = "x86_64")]
+const ILLEGAL_NAME: &str = "ud2";
+#[cfg(target_arch = "aarch64")]
+const ILLEGAL_NAME: &str = "udf";
+#[cfg(target_arch = "riscv64")]
+const ILLEGAL_NAME: &str = "unimp";
+
 /// The register the platform must report as fp.
 #[cfg(target_arch = "x86_64")]
 const FP_REGISTER: &str = "rbp";
@@ -113,7 +121,7 @@ impl Kind {
     fn describe(self) -> &'static str {
         match self {
             Kind::Load => "a load fault",
-            Kind::Ud2 => "an illegal instruction",
+            Kind::Ud2 => ILLEGAL_NAME,
             Kind::Div0 => "a division by zero",
         }
     }
