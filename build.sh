@@ -171,7 +171,7 @@ build_host() {
 # services a `wasi` embedding imports (embedding-os.h). WASMTIME_CUSTOM_FIBER
 # is never set: x86_64 has Wasmtime's built-in stack switching, so no
 # embedding built here imports the fiber hooks (host platform-check still
-# tests them). Keep in step with MODES in host/src/platform_check/mod.rs.
+# tests them). Keep in step with MODES in host/platform-check/src/lib.rs.
 platform_defines() {
   case "$1" in
     minimal) ;;
@@ -428,8 +428,8 @@ if [ "$action" = test ]; then
   step check_headers
   step check_wit
   step check_platform_warnings
-  say "host and ABI unit tests (cargo test -p host -p embedding-abi)"
-  step cargo test --release --locked -p host -p embedding-abi
+  say "host, checker and ABI unit tests (cargo test -p host -p platform-check -p embedding-abi)"
+  step cargo test --release --locked -p host -p platform-check -p embedding-abi
   if wants_arch x86_64; then
     step "$host" samples --out "$out" "${mode_args[@]}"
     # README, "Reliability": one step per check, every mode.
@@ -452,6 +452,10 @@ if [ "$action" = test ]; then
   for arch in "${cross_arches[@]}"; do
     step cross/build.sh --arch "$arch" "${cross_mode_args[@]}"
     step cross_conformance "$arch"
+    # The checker's own binary under qemu-user: the Linux platform with
+    # every define and with each mode's, and a subset of the fixtures
+    # (cross/platform-check.sh --all-fixtures runs them all).
+    step cross/platform-check.sh --arch "$arch"
   done
   for port in ports/*/build.sh; do step "$port"; done
   echo "test: $passed passed, $failed failed"

@@ -377,9 +377,14 @@ pub fn main(args: &[String]) -> Result<i32> {
             };
             crate::conformance::child(side, &opts.out, opts.platform.as_deref(), script.as_ref())
         }
-        "platform-check" => crate::platform_check::main(rest),
+        "platform-check" => platform_check::main(
+            rest,
+            platform_check::Samples::Host(
+                std::env::current_exe().context("cannot find the host executable")?,
+            ),
+        ),
         // The child process of `platform-check`, one per rule.
-        "platform-probe" => crate::platform_check::child(&opts.positional),
+        "platform-probe" => platform_check::child(&opts.positional),
         "help" | "--help" | "-h" => {
             println!("{}", usage());
             Ok(0)

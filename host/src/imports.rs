@@ -1,57 +1,12 @@
 //! Checks what the embedding imports: the proof that it runs on the custom
 //! platform hooks and on nothing else.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use embedding_abi::EmbMode;
-use object::{Object, ObjectSymbol};
 use std::collections::BTreeSet;
-use std::path::Path;
 
-// The platform hooks of Wasmtime 48's `capi.rs`, grouped by the feature that
-// declares them. The platform checker tests the same groups.
-
-pub const TLS: &[&str] = &["wasmtime_tls_get", "wasmtime_tls_set"];
-
-pub const VIRTUAL_MEMORY: &[&str] = &[
-    "wasmtime_mmap_new",
-    "wasmtime_mmap_remap",
-    "wasmtime_munmap",
-    "wasmtime_mprotect",
-    "wasmtime_page_size",
-    "wasmtime_memory_image_new",
-    "wasmtime_memory_image_map_at",
-    "wasmtime_memory_image_free",
-];
-
-pub const SYNC: &[&str] = &[
-    "wasmtime_sync_lock_acquire",
-    "wasmtime_sync_lock_release",
-    "wasmtime_sync_lock_free",
-    "wasmtime_sync_rwlock_read",
-    "wasmtime_sync_rwlock_read_release",
-    "wasmtime_sync_rwlock_write",
-    "wasmtime_sync_rwlock_write_release",
-    "wasmtime_sync_rwlock_free",
-];
-
-pub const SIGNALS: &[&str] = &["wasmtime_init_traps"];
-
-/// Not Wasmtime's: the OS services a `wasi` build of the embedding imports
-/// (embedding/src/os.rs, platform/embedding-os.h).
-pub const OS_SERVICES: &[&str] = &[
-    "embedding_os_monotonic_now",
-    "embedding_os_monotonic_resolution",
-    "embedding_os_wall_now",
-    "embedding_os_random",
-    "embedding_os_console_write",
-    "embedding_os_console_read",
-    "embedding_os_sleep_until",
-];
-
-/// Wasmtime's custom-fiber hooks. Never imported here: Wasmtime 48 imports
-/// them only on an architecture without built-in stack switching, and
-/// x86_64 has it. The platform checker tests a platform that exports them.
-pub const FIBER: &[&str] = &["wasmtime_fiber_init", "wasmtime_fiber_switch"];
+pub use platform_check::hook_names::{OS_SERVICES, SIGNALS, SYNC, TLS, VIRTUAL_MEMORY};
+pub use platform_check::symbols::undefined_symbols;
 
 /// Declared, implemented by the platform, and tested by the checker, but
 /// never imported by a `no_std` embedding: Wasmtime 48 calls
@@ -78,37 +33,6 @@ pub fn expected_for(mode: EmbMode, wasi: bool) -> BTreeSet<&'static str> {
         .flat_map(|g| g.iter().copied())
         .filter(|hook| !NEVER_IMPORTED.contains(hook))
         .collect()
-}
-
-/// The undefined dynamic symbols of a shared object: what it imports.
-pub fn undefined_symbols(path: &Path) -> Result<BTreeSet<String>> {
-    dynamic_symbols(path, false)
-}
-
-/// The global dynamic symbols a shared object defines: what it exports.
-pub fn exported_symbols(path: &Path) -> Result<BTreeSet<String>> {
-    dynamic_symbols(path, true)
-}
-
-fn dynamic_symbols(path: &Path, defined: bool) -> Result<BTreeSet<String>> {
-    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let file = object::File::parse(&*data)
-        .with_context(|| format!("{} is not an object file", path.display()))?;
-    let mut names = BTreeSet::new();
-    for sym in file.dynamic_symbols() {
-        let wanted = if defined {
-            sym.is_definition() && sym.is_global()
-        } else {
-            sym.is_undefined()
-        };
-        if wanted {
-            let name = sym.name().context("dynamic symbol with a bad name")?;
-            if !name.is_empty() {
-                names.insert(name.to_string());
-            }
-        }
-    }
-    Ok(names)
 }
 
 /// Compares what `actual` imports with what `mode` allows; returns the

@@ -15,7 +15,10 @@ pub const FULL_DEFINES: &[&str] = &[
 /// with all of them exports every hook it implements, and the checker tests
 /// whatever that turns out to be. `EMBEDDING_OS_SERVICES` selects the OS
 /// services of a `wasi` build (embedding-os.h); `WASMTIME_CUSTOM_FIBER` the
-/// fiber hooks, which no x86_64 embedding imports but a port may need.
+/// fiber hooks, which no embedding built here imports but a port may need.
+/// Their tests and the reference implementation exist for x86_64 only
+/// (fibers.rs), so elsewhere the define is left out.
+#[cfg(target_arch = "x86_64")]
 pub const ALL_DEFINES: &[&str] = &[
     "WASMTIME_VIRTUAL_MEMORY",
     "WASMTIME_CUSTOM_SYNC",
@@ -23,10 +26,17 @@ pub const ALL_DEFINES: &[&str] = &[
     "WASMTIME_CUSTOM_FIBER",
     "EMBEDDING_OS_SERVICES",
 ];
+#[cfg(not(target_arch = "x86_64"))]
+pub const ALL_DEFINES: &[&str] = &[
+    "WASMTIME_VIRTUAL_MEMORY",
+    "WASMTIME_CUSTOM_SYNC",
+    "WASMTIME_NATIVE_SIGNALS",
+    "EMBEDDING_OS_SERVICES",
+];
 
 /// The repository's platform/ directory, for the generated headers.
 fn header_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../platform"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../platform"))
 }
 
 fn cc() -> String {
@@ -87,14 +97,21 @@ pub fn platform(source: &Path, defines: &[&str], output: &Path) -> Result<()> {
     run_cc(&args, &[source.to_path_buf()], output)
 }
 
-/// Writes probes.c and fibers.c into `dir` and compiles them into one
+/// The probe helper's sources: fibers.c is x86_64 assembly, for rules that
+/// run only there.
+#[cfg(target_arch = "x86_64")]
+const HELPER_SOURCES: &[(&str, &str)] = &[
+    ("probes.c", include_str!("probes.c")),
+    ("fibers.c", include_str!("fibers.c")),
+];
+#[cfg(not(target_arch = "x86_64"))]
+const HELPER_SOURCES: &[(&str, &str)] = &[("probes.c", include_str!("probes.c"))];
+
+/// Writes the helper's sources into `dir` and compiles them into one
 /// library; returns its path.
 pub fn helper(dir: &Path) -> Result<PathBuf> {
     let mut sources = Vec::new();
-    for (name, text) in [
-        ("probes.c", include_str!("probes.c")),
-        ("fibers.c", include_str!("fibers.c")),
-    ] {
+    for &(name, text) in HELPER_SOURCES {
         let source = dir.join(name);
         std::fs::write(&source, text)
             .with_context(|| format!("cannot write {}", source.display()))?;

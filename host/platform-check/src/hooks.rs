@@ -12,9 +12,20 @@ pub const PROT_EXEC: u32 = 4;
 pub const PROT_RW: u32 = PROT_READ | PROT_WRITE;
 pub const PROT_RX: u32 = PROT_READ | PROT_EXEC;
 
-/// `mov eax, 42; ret`: proof that a page runs code, not just that it holds
-/// bytes.
-pub const CODE_RETURN_42: [u8; 6] = [0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3];
+/// `int f(void) { return 42; }` in this architecture's machine code: proof
+/// that a page runs code, not just that it holds bytes.
+#[cfg(target_arch = "x86_64")]
+pub const CODE_RETURN_42: &[u8] = &[0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3]; // mov eax, 42; ret
+#[cfg(target_arch = "aarch64")]
+pub const CODE_RETURN_42: &[u8] = &[
+    0x40, 0x05, 0x80, 0x52, // mov w0, #42
+    0xc0, 0x03, 0x5f, 0xd6, // ret
+];
+#[cfg(target_arch = "riscv64")]
+pub const CODE_RETURN_42: &[u8] = &[
+    0x13, 0x05, 0xa0, 0x02, // li a0, 42
+    0x67, 0x80, 0x00, 0x00, // ret
+];
 
 pub type TrapHandler = extern "C" fn(usize, usize, bool, usize);
 
@@ -167,6 +178,7 @@ pub struct Access {
     read: unsafe extern "C" fn(*const u8, *mut u8) -> i32,
     write: unsafe extern "C" fn(*mut u8, u8) -> i32,
     exec: unsafe extern "C" fn(*const u8, *mut i32) -> i32,
+    sync_icache: unsafe extern "C" fn(*mut u8, usize),
 }
 
 impl Access {
@@ -179,7 +191,21 @@ impl Access {
             read: libs.helper("probe_read")?,
             write: libs.helper("probe_write")?,
             exec: libs.helper("probe_exec")?,
+            sync_icache: libs.helper("probe_sync_icache")?,
         })
+    }
+
+    /// Writes [`CODE_RETURN_42`] at `ptr` and makes it visible to
+    /// instruction fetch, as Wasmtime does with code it has written.
+    ///
+    /// # Safety
+    /// `ptr` must be writable for `CODE_RETURN_42.len()` bytes.
+    pub unsafe fn write_code(&self, ptr: *mut u8) {
+        // SAFETY: the caller's promise.
+        unsafe {
+            std::ptr::copy_nonoverlapping(CODE_RETURN_42.as_ptr(), ptr, CODE_RETURN_42.len());
+            (self.sync_icache)(ptr, CODE_RETURN_42.len());
+        }
     }
 
     /// `Ok(byte)` or `Err(signal)`.

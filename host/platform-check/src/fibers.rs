@@ -18,6 +18,18 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 
 const FIBERS: &[Feature] = &[Feature::Fibers];
 
+/// Why the fiber rules cannot run on this architecture: their probes
+/// (fibers.c) and the platform's reference implementation are x86_64
+/// assembly, and Wasmtime 48 has built-in stack switching on aarch64 and
+/// riscv64 too (its build.rs), so no embedding for them imports the hooks.
+pub fn skipped_here(rule: &Rule) -> Option<&'static str> {
+    let here = cfg!(target_arch = "x86_64");
+    (!here && rule.needs.contains(&Feature::Fibers)).then_some(
+        "the fiber probes and the reference fibers are x86_64 only; Wasmtime 48 switches stacks \
+         itself on this architecture and never imports these hooks",
+    )
+}
+
 pub const RULES: &[Rule] = &[
     Rule {
         id: "fiber-entry",

@@ -135,11 +135,18 @@ uintptr_t probe_caught_addr(void) { return caught_addr; }
 /* ---- faulting instructions with a known ip and frame pointer -------------- */
 
 /*
- * Each routine saves rbp, loads the sentinel (second argument) into it, and
- * faults at a global label, so the test knows exactly which ip and fp the
- * platform must report. rbp is never restored by the routine itself after a
- * fault: siglongjmp restores it from the jump buffer.
+ * Each routine saves the frame pointer (rbp, x29 or s0), loads the sentinel
+ * (second argument) into it, and faults at a global label, so the test
+ * knows exactly which ip and fp the platform must report. The frame pointer
+ * is never restored by the routine itself after a fault: siglongjmp
+ * restores it from the jump buffer.
+ *
+ * Integer division by zero traps only on x86_64: aarch64's sdiv/udiv and
+ * riscv64's div/divu return a defined result instead (Wasmtime checks the
+ * divisor in code there), so probe_asm_div0 exists on x86_64 alone and the
+ * checker skips its rule elsewhere (signals.rs).
  */
+#if defined(__x86_64__)
 __asm__(".text\n"
         ".globl probe_asm_load, probe_asm_load_ip\n"
         ".hidden probe_asm_load, probe_asm_load_ip\n"
@@ -171,14 +178,70 @@ __asm__(".text\n"
         "  div %ecx\n"
         "  pop %rbp\n"
         "  ret\n");
+#define HAS_DIV0_TRAP 1
+#elif defined(__aarch64__)
+/* x29 is the frame pointer; udf #0 is the permanently undefined
+ * instruction (SIGILL). */
+__asm__(".text\n"
+        ".globl probe_asm_load, probe_asm_load_ip\n"
+        ".hidden probe_asm_load, probe_asm_load_ip\n"
+        "probe_asm_load:\n"
+        "  stp x29, x30, [sp, #-16]!\n"
+        "  mov x29, x1\n"
+        "probe_asm_load_ip:\n"
+        "  ldrb w0, [x0]\n"
+        "  ldp x29, x30, [sp], #16\n"
+        "  ret\n"
+        ".globl probe_asm_ud2, probe_asm_ud2_ip\n"
+        ".hidden probe_asm_ud2, probe_asm_ud2_ip\n"
+        "probe_asm_ud2:\n"
+        "  stp x29, x30, [sp, #-16]!\n"
+        "  mov x29, x1\n"
+        "probe_asm_ud2_ip:\n"
+        "  udf #0\n"
+        "  ldp x29, x30, [sp], #16\n"
+        "  ret\n");
+#elif defined(__riscv) && __riscv_xlen == 64
+/* s0 is the frame pointer; unimp is the defined illegal instruction
+ * (SIGILL), 16 or 32 bits wide depending on the C extension: the ip is
+ * its start either way. */
+__asm__(".text\n"
+        ".globl probe_asm_load, probe_asm_load_ip\n"
+        ".hidden probe_asm_load, probe_asm_load_ip\n"
+        "probe_asm_load:\n"
+        "  addi sp, sp, -16\n"
+        "  sd s0, 0(sp)\n"
+        "  mv s0, a1\n"
+        "probe_asm_load_ip:\n"
+        "  lbu a0, 0(a0)\n"
+        "  ld s0, 0(sp)\n"
+        "  addi sp, sp, 16\n"
+        "  ret\n"
+        ".globl probe_asm_ud2, probe_asm_ud2_ip\n"
+        ".hidden probe_asm_ud2, probe_asm_ud2_ip\n"
+        "probe_asm_ud2:\n"
+        "  addi sp, sp, -16\n"
+        "  sd s0, 0(sp)\n"
+        "  mv s0, a1\n"
+        "probe_asm_ud2_ip:\n"
+        "  unimp\n"
+        "  ld s0, 0(sp)\n"
+        "  addi sp, sp, 16\n"
+        "  ret\n");
+#else
+#error "write the faulting routines for this architecture"
+#endif
 
 void probe_asm_load(uintptr_t addr, uintptr_t fp);
 void probe_asm_ud2(uintptr_t unused, uintptr_t fp);
+extern const char probe_asm_load_ip[], probe_asm_ud2_ip[];
+#ifdef HAS_DIV0_TRAP
 void probe_asm_div0(uintptr_t unused, uintptr_t fp);
-extern const char probe_asm_load_ip[], probe_asm_ud2_ip[], probe_asm_div0_ip[];
+extern const char probe_asm_div0_ip[];
+#endif
 
-/* Not a real frame: any recognisable value proves the platform read rbp from
- * the faulting context rather than from its own frame. */
+/* Not a real frame: any recognisable value proves the platform read the
+ * frame pointer from the faulting context rather than from its own frame. */
 #define SENTINEL_FP ((uintptr_t)0x00005eedf00d0000ull)
 
 uintptr_t probe_sentinel_fp(void) { return SENTINEL_FP; }
@@ -187,8 +250,19 @@ uintptr_t probe_trap_ip(int kind) {
   switch (kind) {
   case TRAP_LOAD: return (uintptr_t)probe_asm_load_ip;
   case TRAP_UD2: return (uintptr_t)probe_asm_ud2_ip;
-  default: return (uintptr_t)probe_asm_div0_ip;
+#ifdef HAS_DIV0_TRAP
+  case TRAP_DIV0: return (uintptr_t)probe_asm_div0_ip;
+#endif
+  default: return 0;
   }
+}
+
+/* Makes code just written at [start, start + len) visible to instruction
+ * fetch: nothing on x86_64, a cache flush on aarch64 and riscv64. The
+ * checker's own job, not the platform's: Wasmtime's code memory does the
+ * same after writing (embedding/src/icache.rs). */
+void probe_sync_icache(char *start, size_t len) {
+  __builtin___clear_cache(start, start + len);
 }
 
 /* A page no access may touch, for load faults with a known address. */
@@ -235,7 +309,10 @@ int probe_trap(int kind, uintptr_t addr, struct probe_trap_record *out) {
     switch (kind) {
     case TRAP_LOAD: probe_asm_load(addr, SENTINEL_FP); break;
     case TRAP_UD2: probe_asm_ud2(0, SENTINEL_FP); break;
-    default: probe_asm_div0(0, SENTINEL_FP); break;
+#ifdef HAS_DIV0_TRAP
+    case TRAP_DIV0: probe_asm_div0(0, SENTINEL_FP); break;
+#endif
+    default: return -1; /* signals.rs never asks for a kind not built */
     }
     armed = 0;
     how = PROBE_NO_FAULT;

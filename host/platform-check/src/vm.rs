@@ -2,8 +2,8 @@
 //! `wasmtime_munmap`, `wasmtime_mprotect`, `wasmtime_page_size`.
 
 use super::hooks::{
-    Access, CODE_RETURN_42, Libs, PROT_EXEC, PROT_NONE, PROT_READ, PROT_RW, PROT_RX, PROT_WRITE,
-    Vm, prot_name, signal_name, system_page_size,
+    Access, Libs, PROT_EXEC, PROT_NONE, PROT_READ, PROT_RW, PROT_RX, PROT_WRITE, Vm, prot_name,
+    signal_name, system_page_size,
 };
 use super::{Feature, Pass, Rule};
 use anyhow::{Result, bail, ensure};
@@ -267,7 +267,7 @@ fn allowed(prot: u32) -> [bool; 3] {
 }
 
 /// Checks that `page` allows exactly what `prot` allows. The code at offset
-/// 0, if any, must be [`CODE_RETURN_42`]; writes go to the page's second half
+/// 0, if any, must be `hooks::CODE_RETURN_42`; writes go to the page's second half
 /// so they never clobber it. Execution is probed first, writes last.
 pub fn check_access(access: &Access, page: *mut u8, prot: u32, what: &str) -> Result<()> {
     let [read, write, exec] = allowed(prot);
@@ -315,7 +315,7 @@ fn mmap_exec(libs: &Libs) -> Result<Pass> {
         )));
     }
     // SAFETY: a fresh writable page.
-    unsafe { std::ptr::copy_nonoverlapping(CODE_RETURN_42.as_ptr(), ptr, CODE_RETURN_42.len()) };
+    unsafe { access.write_code(ptr) };
     check_access(&access, ptr, PROT_RW | PROT_EXEC, "new memory")?;
     Ok(None)
 }
@@ -466,7 +466,7 @@ fn mprotect(libs: &Libs, from: u32, to: u32) -> Result<Pass> {
     let page = system_page_size();
     let ptr = vm.mmap_new(page, PROT_RW)?;
     // SAFETY: a fresh writable page.
-    unsafe { std::ptr::copy_nonoverlapping(CODE_RETURN_42.as_ptr(), ptr, CODE_RETURN_42.len()) };
+    unsafe { access.write_code(ptr) };
     vm.mprotect(ptr, page, from)?;
     check_access(&access, ptr, from, "before the transition")?;
     vm.mprotect(ptr, page, to)?;

@@ -50,17 +50,37 @@ pub fn run_with_limit(mut cmd: Command, limit: Duration) -> Result<Finished> {
     })
 }
 
-/// Runs one rule's probe in a child; `Ok(note)` if it held, `Err(what
-/// happened)` if not.
-pub fn run(
-    exe: &Path,
-    platform: &Path,
-    helper: &Path,
-    id: &str,
-    limit: Duration,
-) -> Result<Pass, String> {
-    let mut cmd = Command::new(exe);
-    cmd.arg("platform-probe").arg(platform).arg(helper).arg(id);
+/// How a probe child is started: `[EMULATOR] EXE platform-probe PLATFORM
+/// HELPER RULE`.
+#[derive(Clone, Copy)]
+pub struct Launch<'a> {
+    pub exe: &'a Path,
+    pub emulator: Option<&'a Path>,
+    pub platform: &'a Path,
+    pub helper: &'a Path,
+}
+
+impl Launch<'_> {
+    /// Runs one rule's probe in a child; `Ok(note)` if it held, `Err(what
+    /// happened)` if not.
+    pub fn run(&self, id: &str, limit: Duration) -> Result<Pass, String> {
+        let mut cmd = match self.emulator {
+            Some(emulator) => {
+                let mut cmd = Command::new(emulator);
+                cmd.arg(self.exe);
+                cmd
+            }
+            None => Command::new(self.exe),
+        };
+        cmd.arg("platform-probe")
+            .arg(self.platform)
+            .arg(self.helper)
+            .arg(id);
+        verdict(cmd, limit)
+    }
+}
+
+fn verdict(cmd: Command, limit: Duration) -> Result<Pass, String> {
     let done = run_with_limit(cmd, limit).map_err(|e| format!("{e:#}"))?;
     // The child's verdict, if it got as far as giving one.
     for line in done.stdout.lines().rev() {
