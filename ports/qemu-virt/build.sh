@@ -97,8 +97,15 @@ build_embedding() {
   local arch=$1 mode=$2 dir=$3 target
   target=$(rust_target "$arch")
   ensure_rust_target "$target"
-  say "building the $mode embedding for $target (heap: $heap_mib MiB)"
-  (cd "$root" && EMBEDDING_HEAP_MIB=$heap_mib cargo build --locked -p embedding \
+  say "building the $mode embedding for $target (heap: $heap_mib MiB, relocation-model=pic)"
+  # Position-independent code links into this fixed-address kernel as well
+  # (ld.lld fills its GOT at link time), and it is what cross/build.sh
+  # builds the same embedding with for Linux. With the same flags, Cargo
+  # reuses the compiled Wasmtime and rebuilds only the embedding crate for
+  # the heap size, which saves minutes per image. A port of your own can
+  # drop the flag.
+  (cd "$root" && env "CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<<"$target")_RUSTFLAGS=-C relocation-model=pic" \
+    EMBEDDING_HEAP_MIB="$heap_mib" cargo build --locked -p embedding \
     --target "$target" --profile embedding --features "$mode")
   cp "$root/target/$target/embedding/libembedding.a" "$dir/libembedding.a"
 }
