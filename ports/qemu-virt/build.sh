@@ -123,7 +123,7 @@ build_image() {
   fi
   if [ "$mode" = full ]; then
     # Traps through the exception vector.
-    srcs+=("$port/$arch"/full/*.c)
+    srcs+=("$port"/full/*.c "$port/$arch"/full/*.c)
     defines+=(-DPORT_FULL -DWASMTIME_NATIVE_SIGNALS)
   fi
   say "compiling and linking $dir/kernel.elf"
@@ -132,7 +132,7 @@ build_image() {
     # shellcheck disable=SC2046 # the flags are meant to split into words
     clang $(clang_flags "$arch") -std=c11 -O2 -Wall -Wextra -Werror \
       -ffreestanding -fno-builtin -nostdlib -fno-stack-protector -fno-pic \
-      "${defines[@]}" -I "$port/include" -I "$port" -I "$port/vm" -I "$root/embedding" \
+      "${defines[@]}" -I "$port/include" -I "$port" -I "$port/vm" -I "$port/full" -I "$root/embedding" \
       -I "$root/platform" -c "$src" -o "$obj"
     objs+=("$obj")
   done

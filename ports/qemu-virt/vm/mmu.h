@@ -1,8 +1,9 @@
 /* What the virtual-memory hooks (vm/vmem.c) need from the machine's page
- * tables: one implementation per architecture (riscv64/vm/sv39.c,
- * aarch64/vm/vmsa4k.c). All addresses are page-aligned; the kernel runs
- * identity-mapped, so a frame's physical address is also where the kernel
- * reads and writes it. */
+ * tables. The walk is shared (vm/walk.c); building the kernel's map,
+ * encoding an entry and flushing the TLB are per architecture
+ * (riscv64/vm/sv39.c, aarch64/vm/vmsa4k.c). All addresses are
+ * page-aligned; the kernel runs identity-mapped, so a frame's physical
+ * address is also where the kernel reads and writes it. */
 #ifndef MMU_H
 #define MMU_H
 
@@ -40,6 +41,26 @@ void mmu_unmap(uintptr_t va);
 /* Makes the CPU see the changes above (TLB invalidation; on riscv64 this
  * hart only, on aarch64 broadcast to the Inner Shareable domain). */
 void mmu_flush(void);
+
+/* Entry encoding, per architecture: what vm/walk.c needs to follow and
+ * extend the tables without knowing their bits. */
+
+/* The level-1 table (VA bits 38:30) the window's tables hang from. */
+uint64_t *mmu_level1(void);
+/* Whether the hardware follows `entry` (to a table or a page). */
+bool pte_valid(uint64_t entry);
+/* A level-1 or level-2 entry pointing at the next-level table `table`. */
+uint64_t pte_table(uintptr_t table);
+/* The physical address (table or frame) an entry holds. */
+uintptr_t pte_address(uint64_t entry);
+/* Whether a level-3 entry has a frame, accessible or parked (mmu_map with
+ * `prot` 0). */
+bool pte_attached(uint64_t entry);
+
+/* The level-3 entry for `va` in the window (vm/walk.c); with `create`,
+ * allocates the tables on the way. NULL if they do not exist (or cannot
+ * be made). */
+uint64_t *mmu_leaf(uintptr_t va, bool create);
 
 /* The page-frame allocator (vm/frames.c): zeroed 4 KiB frames. */
 uintptr_t frame_alloc(void); /* 0 when exhausted */

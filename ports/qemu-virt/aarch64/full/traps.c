@@ -28,8 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "print.h"
-#include "wasmtime-platform.h"
+#include "trap_offer.h"
 
 /* ESR_EL1.EC, the exception class (bits 31:26). */
 #define EC_UNKNOWN 0x00           /* `udf` and other undefined encodings */
@@ -38,32 +37,16 @@
 /* ESR_EL1.ISS.FnV for data aborts: FAR_EL1 does not hold the address. */
 #define ISS_FNV (1ul << 10)
 
-static wasmtime_trap_handler_t handler;
-
-/* Traps offered to Wasmtime, by kind: a run shows that the trap samples
- * went through the vector. */
-static uint64_t traps_data_abort, traps_undefined;
-
-int32_t wasmtime_init_traps(wasmtime_trap_handler_t h) {
-    handler = h;
-    return 0;
-}
-
 void wasm_trap(uint64_t esr, uint64_t pc, uint64_t far, uint64_t fp);
 
 void wasm_trap(uint64_t esr, uint64_t pc, uint64_t far, uint64_t fp) {
-    if (!handler) {
-        return;
-    }
     switch (esr >> 26 & 0x3f) {
     case EC_UNKNOWN:
     case EC_BRK:
-        traps_undefined++;
-        handler(pc, fp, false, 0);
+        trap_offer_instruction(pc, fp);
         break;
     case EC_DATA_ABORT_SAME_EL:
-        traps_data_abort++;
-        handler(pc, fp, !(esr & ISS_FNV), far);
+        trap_offer_fault(pc, fp, !(esr & ISS_FNV), far);
         break;
     default:
         /* Instruction aborts, alignment faults, system calls: never
@@ -73,9 +56,5 @@ void wasm_trap(uint64_t esr, uint64_t pc, uint64_t far, uint64_t fp) {
 }
 
 void traps_report(void) {
-    print("traps through VBAR_EL1: ");
-    print_u64(traps_data_abort);
-    print(" data aborts, ");
-    print_u64(traps_undefined);
-    print(" undefined instructions (udf, brk)\n");
+    trap_offer_report("VBAR_EL1", "data aborts", "undefined instructions (udf, brk)");
 }

@@ -20,8 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "print.h"
-#include "wasmtime-platform.h"
+#include "trap_offer.h"
 
 #define CAUSE_ILLEGAL_INSTRUCTION 2
 #define CAUSE_BREAKPOINT 3
@@ -30,36 +29,20 @@
 #define CAUSE_LOAD_PAGE_FAULT 13
 #define CAUSE_STORE_PAGE_FAULT 15
 
-static wasmtime_trap_handler_t handler;
-
-/* Traps offered to Wasmtime, by kind: a run shows that the trap samples
- * went through the vector. */
-static uint64_t traps_page_fault, traps_illegal;
-
-int32_t wasmtime_init_traps(wasmtime_trap_handler_t h) {
-    handler = h;
-    return 0;
-}
-
 void wasm_trap(uint64_t cause, uint64_t pc, uint64_t tval, uint64_t fp);
 
 void wasm_trap(uint64_t cause, uint64_t pc, uint64_t tval, uint64_t fp) {
-    if (!handler) {
-        return;
-    }
     switch (cause) {
     case CAUSE_ILLEGAL_INSTRUCTION:
     case CAUSE_BREAKPOINT:
-        traps_illegal++;
-        handler(pc, fp, false, 0);
+        trap_offer_instruction(pc, fp);
         break;
     case CAUSE_LOAD_ACCESS:
     case CAUSE_STORE_ACCESS:
     case CAUSE_LOAD_PAGE_FAULT:
     case CAUSE_STORE_PAGE_FAULT:
         /* stval is the faulting address for these causes. */
-        traps_page_fault++;
-        handler(pc, fp, true, tval);
+        trap_offer_fault(pc, fp, true, tval);
         break;
     default:
         /* Interrupts, instruction faults, ecalls: never WebAssembly traps. */
@@ -68,9 +51,5 @@ void wasm_trap(uint64_t cause, uint64_t pc, uint64_t tval, uint64_t fp) {
 }
 
 void traps_report(void) {
-    print("traps through stvec: ");
-    print_u64(traps_page_fault);
-    print(" page or access faults, ");
-    print_u64(traps_illegal);
-    print(" illegal instructions\n");
+    trap_offer_report("stvec", "page or access faults", "illegal instructions");
 }

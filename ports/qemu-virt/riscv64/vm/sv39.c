@@ -6,11 +6,7 @@
  * it uses (the test device's page at 0x100000, the UART's 2 MiB at
  * 0x10000000). Address 0 and everything near it stays unmapped: Wasmtime's
  * code checks for null references by loading through them and relies on
- * that faulting. Wasmtime gets a window
- * at 4 GiB, mapped with 4 KiB pages: 1 GiB in vm mode, 64 GiB in full mode
- * (4 GiB reservations plus guards per memory; Sv39's lower half has 256).
- * Its second-level and leaf tables come from the frame pool when first
- * needed, so a reserved but unused range costs no RAM at all. */
+ * that faulting. Wasmtime's window and the walk through it are vm/walk.c. */
 #include <stdint.h>
 
 #include "mmu.h"
@@ -30,15 +26,6 @@
 #define SATP_SV39 (8UL << 60)
 
 #define GIB (1UL << 30)
-
-#ifdef PORT_FULL
-#define WINDOW_GIB 64
-#else
-#define WINDOW_GIB 1
-#endif
-
-const uintptr_t vm_window_base = 4 * GIB;
-const uintptr_t vm_window_size = WINDOW_GIB * GIB;
 
 #define TEST_DEVICE 0x100000UL
 #define UART_BASE 0x10000000UL
@@ -72,29 +59,29 @@ bool mmu_init(void) {
     return true;
 }
 
-/* The table `entry` points to; with `create`, allocates it if missing.
- * NULL if it does not exist (or cannot be made). */
-static uint64_t *next_table(uint64_t *entry, bool create) {
-    if (!(*entry & PTE_V)) {
-        uintptr_t table = create ? frame_alloc() : 0;
-        if (!table) {
-            return NULL;
-        }
-        *entry = pte_for(table, PTE_V);
-    }
-    return (uint64_t *)pte_pa(*entry);
+uint64_t *mmu_level1(void) {
+    return root;
 }
 
-/* The leaf entry for `va` in the window; with `create`, allocates the
- * tables on the way. NULL if they do not exist (or cannot be made). */
-static uint64_t *leaf(uintptr_t va, bool create) {
-    uint64_t *l1 = next_table(&root[(va >> 30) & 511], create);
-    uint64_t *l0 = l1 ? next_table(&l1[(va >> 21) & 511], create) : NULL;
-    return l0 ? &l0[(va >> 12) & 511] : NULL;
+bool pte_valid(uint64_t entry) {
+    return entry & PTE_V;
+}
+
+uint64_t pte_table(uintptr_t table) {
+    /* V without R, W or X: a pointer to the next level. */
+    return pte_for(table, PTE_V);
+}
+
+uintptr_t pte_address(uint64_t entry) {
+    return pte_pa(entry);
+}
+
+bool pte_attached(uint64_t entry) {
+    return entry & (PTE_V | PTE_PARKED);
 }
 
 bool mmu_map(uintptr_t va, uintptr_t pa, uint32_t prot) {
-    uint64_t *pte = leaf(va, true);
+    uint64_t *pte = mmu_leaf(va, true);
     if (!pte) {
         return false;
     }
@@ -106,30 +93,6 @@ bool mmu_map(uintptr_t va, uintptr_t pa, uint32_t prot) {
     bits |= bits & (PTE_R | PTE_X) ? PTE_V : PTE_PARKED;
     *pte = pte_for(pa, bits);
     return true;
-}
-
-uintptr_t mmu_frame(uintptr_t va) {
-    uint64_t *pte = leaf(va, false);
-    return pte && (*pte & (PTE_V | PTE_PARKED)) ? pte_pa(*pte) : 0;
-}
-
-uintptr_t mmu_next(uintptr_t va) {
-    const uintptr_t mib2 = 1UL << 21;
-    uint64_t *l1 = next_table(&root[(va >> 30) & 511], false);
-    if (!l1) {
-        return (va | (GIB - 1)) + 1;
-    }
-    if (!next_table(&l1[(va >> 21) & 511], false)) {
-        return (va | (mib2 - 1)) + 1;
-    }
-    return va + PAGE_SIZE;
-}
-
-void mmu_unmap(uintptr_t va) {
-    uint64_t *pte = leaf(va, false);
-    if (pte) {
-        *pte = 0;
-    }
 }
 
 void mmu_flush(void) {
