@@ -12,30 +12,42 @@
 //! | `grow`        | grows                         | `run(grows)` in a new instance, us |
 //! | `load`        | arg, expected                 | `Module::new` on the binary, ms  |
 //!
-//! wasmi runs with its defaults (lazy translation: a function is translated
-//! to wasmi's bytecode when first called, so `load` validates only) plus
-//! fuel, which every side of `host bench` meters. wasm3 has no fuel; it has
-//! no instantiation apart from loading a parsed module into a runtime, so
-//! `instantiate` is a new runtime, a parse and a load (`wasm3_peer.rs`).
+//! The workloads are written once, here, against [`Peer`]; `wasmi_peer.rs`
+//! and `wasm3_peer.rs` say what each step is on that interpreter.
 
 mod wasm3_peer;
+mod wasmi_peer;
 
 use anyhow::{Context, Result, bail, ensure};
 use std::time::Instant;
-use wasmi::{Config, Engine, Instance, Linker, Module, Store};
 
-pub fn samples(runs: usize, mut sample: impl FnMut() -> Result<f64>) -> Result<Vec<f64>> {
+/// What the workloads need from an interpreter. A `Peer` holds the module;
+/// an instance comes with its own store (or runtime), `bench.nop` linked
+/// when the module imports it, and unlimited fuel where the peer meters.
+pub trait Peer {
+    type Instance;
+    fn instance(&self) -> Result<Self::Instance>;
+    /// Calls the export `run(arg)`.
+    fn run(&self, instance: &mut Self::Instance, arg: i32) -> Result<i32>;
+    /// Looks the export `nop` up once, then calls it `calls` times.
+    fn call_nop(&self, instance: &mut Self::Instance, calls: i32) -> Result<()>;
+    /// Parses (and, as far as the peer does so ahead of a call, translates)
+    /// the module again, then drops it.
+    fn load(&self) -> Result<()>;
+}
+
+fn samples(runs: usize, mut sample: impl FnMut() -> Result<f64>) -> Result<Vec<f64>> {
     sample()?;
     (0..runs).map(|_| sample()).collect()
 }
 
-pub fn timed<T>(f: impl FnOnce() -> Result<T>) -> Result<(T, f64)> {
+fn timed<T>(f: impl FnOnce() -> Result<T>) -> Result<(T, f64)> {
     let start = Instant::now();
     let value = f()?;
     Ok((value, start.elapsed().as_secs_f64()))
 }
 
-pub fn check(got: i32, expected: i64) -> Result<()> {
+fn check(got: i32, expected: i64) -> Result<()> {
     ensure!(
         i64::from(got) == expected,
         "run returned {got}, expected {expected}"
@@ -43,92 +55,52 @@ pub fn check(got: i32, expected: i64) -> Result<()> {
     Ok(())
 }
 
-struct Wasmi {
-    engine: Engine,
-    module: Module,
-    linker: Linker<()>,
-}
-
-impl Wasmi {
-    fn new(wasm: &[u8]) -> Result<Wasmi> {
-        let mut config = Config::default();
-        config.consume_fuel(true);
-        let engine = Engine::new(&config);
-        let module = Module::new(&engine, wasm)?;
-        let mut linker = Linker::new(&engine);
-        linker.func_wrap("bench", "nop", || {})?;
-        Ok(Wasmi {
-            engine,
-            module,
-            linker,
-        })
-    }
-
-    fn instance(&self) -> Result<(Store<()>, Instance)> {
-        let mut store = Store::new(&self.engine, ());
-        store.set_fuel(u64::MAX)?;
-        let instance = self
-            .linker
-            .instantiate_and_start(&mut store, &self.module)?;
-        Ok((store, instance))
-    }
-}
-
-fn run_i32(store: &mut Store<()>, instance: Instance, arg: i32) -> Result<i32> {
-    store.set_fuel(u64::MAX)?;
-    let run = instance.get_typed_func::<i32, i32>(&mut *store, "run")?;
-    Ok(run.call(store, arg)?)
-}
-
-fn measure(kind: &str, runs: usize, wasm: &[u8], n: &[i64]) -> Result<Vec<f64>> {
-    let w = Wasmi::new(wasm)?;
+fn measure<P: Peer>(peer: &P, kind: &str, runs: usize, n: &[i64]) -> Result<Vec<f64>> {
     let int = |i: usize| -> Result<i32> {
         let v = *n
             .get(i)
             .with_context(|| format!("{kind} needs {} numbers", i + 1))?;
         Ok(i32::try_from(v)?)
     };
+    let number = |i: usize| -> Result<i64> {
+        n.get(i)
+            .copied()
+            .with_context(|| format!("{kind} needs {} numbers", i + 1))
+    };
     Ok(match kind {
         "compute" => {
-            let (arg, expected) = (int(0)?, n[1]);
-            let (mut store, instance) = w.instance()?;
+            let (arg, expected) = (int(0)?, number(1)?);
+            let mut instance = peer.instance()?;
             samples(runs, || {
-                let (got, secs) = timed(|| run_i32(&mut store, instance, arg))?;
+                let (got, secs) = timed(|| peer.run(&mut instance, arg))?;
                 check(got, expected)?;
                 Ok(secs * 1e3)
             })?
         }
         "call" => {
             let calls = int(0)?;
-            let (mut store, instance) = w.instance()?;
-            let nop = instance.get_typed_func::<(), ()>(&store, "nop")?;
+            let mut instance = peer.instance()?;
             samples(runs, || {
-                let ((), secs) = timed(|| {
-                    for _ in 0..calls {
-                        nop.call(&mut store, ())?;
-                    }
-                    Ok(())
-                })?;
+                let ((), secs) = timed(|| peer.call_nop(&mut instance, calls))?;
                 Ok(secs * 1e9 / f64::from(calls))
             })?
         }
         "host-call" => {
             let calls = int(0)?;
-            let (mut store, instance) = w.instance()?;
+            let mut instance = peer.instance()?;
             samples(runs, || {
-                let (got, secs) = timed(|| run_i32(&mut store, instance, calls))?;
+                let (got, secs) = timed(|| peer.run(&mut instance, calls))?;
                 check(got, i64::from(calls))?;
                 Ok(secs * 1e9 / f64::from(calls))
             })?
         }
         "instantiate" => {
-            let (count, probe, expected) = (int(0)?, int(1)?, n[2]);
-            let (mut store, instance) = w.instance()?;
-            check(run_i32(&mut store, instance, probe)?, expected)?;
+            let (count, probe, expected) = (int(0)?, int(1)?, number(2)?);
+            check(peer.run(&mut peer.instance()?, probe)?, expected)?;
             samples(runs, || {
                 let ((), secs) = timed(|| {
                     for _ in 0..count {
-                        w.instance()?;
+                        peer.instance()?;
                     }
                     Ok(())
                 })?;
@@ -138,19 +110,17 @@ fn measure(kind: &str, runs: usize, wasm: &[u8], n: &[i64]) -> Result<Vec<f64>> 
         "grow" => {
             let grows = int(0)?;
             samples(runs, || {
-                let (mut store, instance) = w.instance()?;
-                let (got, secs) = timed(|| run_i32(&mut store, instance, grows))?;
+                let mut instance = peer.instance()?;
+                let (got, secs) = timed(|| peer.run(&mut instance, grows))?;
                 check(got, i64::from(grows) + 1)?;
                 Ok(secs * 1e6)
             })?
         }
         "load" => {
-            let (arg, expected) = (int(0)?, n[1]);
-            let (mut store, instance) = w.instance()?;
-            check(run_i32(&mut store, instance, arg)?, expected)?;
+            let (arg, expected) = (int(0)?, number(1)?);
+            check(peer.run(&mut peer.instance()?, arg)?, expected)?;
             samples(runs, || {
-                let (module, secs) = timed(|| Ok(Module::new(&w.engine, wasm)?))?;
-                drop(module);
+                let ((), secs) = timed(|| peer.load())?;
                 Ok(secs * 1e3)
             })?
         }
@@ -182,8 +152,13 @@ fn main() -> Result<()> {
         .collect::<Result<Vec<i64>>>()?;
     let wasm = std::fs::read(wasm).with_context(|| format!("cannot read {wasm}"))?;
     let samples = match peer.as_str() {
-        "wasmi" => measure(kind, runs, &wasm, &numbers)?,
-        "wasm3" => wasm3_peer::measure(kind, runs, &wasm, &numbers)?,
+        "wasmi" => measure(&wasmi_peer::Wasmi::new(&wasm)?, kind, runs, &numbers)?,
+        "wasm3" => measure(
+            &wasm3_peer::Wasm3::new(&wasm, kind == "host-call")?,
+            kind,
+            runs,
+            &numbers,
+        )?,
         other => bail!("unknown peer `{other}` (expected wasmi or wasm3)"),
     };
     let samples: Vec<String> = samples.iter().map(|t| format!("{t:.4}")).collect();
