@@ -11,12 +11,24 @@ use wasmtime::{Config, Instance, Linker, Trap};
 /// Room for results: far above what any spec test returns.
 const RESULTS_CAP: usize = 1024;
 
-fn compile_failure(e: anyhow::Error) -> Failure {
+/// An error of the host's own (compiling, decoding a value), as a failure
+/// of the side it happened for.
+pub(super) fn compile_failure(e: anyhow::Error) -> Failure {
     Failure {
         kind: EmbErrorKind::Error,
         trap: None,
         message: format!("{e:#}"),
     }
+}
+
+/// `assert_invalid` and `assert_malformed` for an embedding, here or on
+/// another arch: the host's compiler, with the mode's configuration, is what
+/// accepts or refuses a module; the embedding only loads artifacts.
+pub(super) fn validate_for_embedding(compiler: &Compiler, wasm: &[u8]) -> Result<(), Failure> {
+    compiler
+        .precompile(wasm)
+        .map(|_| ())
+        .map_err(compile_failure)
 }
 
 /// The embedding: modules are precompiled here for its mode and loaded and
@@ -47,10 +59,7 @@ impl Backend for Embedded<'_> {
     }
 
     fn validate(&mut self, wasm: &[u8]) -> Result<(), Failure> {
-        self.compiler
-            .precompile(wasm)
-            .map(|_| ())
-            .map_err(compile_failure)
+        validate_for_embedding(self.compiler, wasm)
     }
 
     fn instantiate(&mut self, module: usize, fuel: u64) -> Result<u32, Failure> {

@@ -5,6 +5,7 @@
 //! the script and judging the results stay here, so they are the same code
 //! as for the x86_64 embedding.
 
+use super::backends::{compile_failure, validate_for_embedding};
 use super::script::Backend;
 use crate::artifacts::Compiler;
 use crate::embedding::Failure;
@@ -216,14 +217,6 @@ fn val_bytes(v: &EmbVal) -> &[u8] {
     unsafe { std::slice::from_raw_parts((v as *const EmbVal).cast::<u8>(), size_of::<EmbVal>()) }
 }
 
-fn compile_failure(e: anyhow::Error) -> Failure {
-    Failure {
-        kind: EmbErrorKind::Error,
-        trap: None,
-        message: format!("{e:#}"),
-    }
-}
-
 impl Backend for Remote {
     fn compile(&mut self, wasm: &[u8]) -> Result<usize, Failure> {
         let artifact = self.compiler.precompile(wasm).map_err(compile_failure)?;
@@ -235,10 +228,7 @@ impl Backend for Remote {
     }
 
     fn validate(&mut self, wasm: &[u8]) -> Result<(), Failure> {
-        self.compiler
-            .precompile(wasm)
-            .map(|_| ())
-            .map_err(compile_failure)
+        validate_for_embedding(&self.compiler, wasm)
     }
 
     fn instantiate(&mut self, module: usize, fuel: u64) -> Result<u32, Failure> {
