@@ -49,6 +49,7 @@ pub fn config(mode: EmbMode, wasi: bool) -> Result<Config> {
 pub fn config_for(mode: EmbMode, arch: Arch, wasi: bool) -> Result<Config> {
     let mut config = match (mode, arch) {
         (EmbMode::Minimal, _) => minimal(),
+        (EmbMode::Small, _) => small(),
         (EmbMode::Vm, Arch::X86_64) => vm(),
         (EmbMode::Full, Arch::X86_64) => full(),
         (EmbMode::Vm, Arch::Aarch64) => vm_aarch64(),
@@ -86,6 +87,33 @@ pub fn epoch_interruption(config: &mut Config) {
 /// `minimal`: the platform provides TLS and nothing else.
 pub fn minimal() -> Result<Config> {
     let mut config = Config::new();
+    pulley_on_heap(&mut config)?;
+    wasm_features(&mut config);
+    Ok(config)
+}
+
+/// `small`: `minimal` built for size (README, "Footprint"). The same
+/// platform, the same Pulley bytecode and memory layout; the embedding is
+/// built without Wasmtime's GC runtime (its `gc` Cargo feature), which the
+/// GC and exception-handling proposals need, so they are off here, where
+/// the host compiles and the embedding loads alike: a module using them is
+/// refused when precompiled, naming the proposal.
+pub fn small() -> Result<Config> {
+    let mut config = Config::new();
+    pulley_on_heap(&mut config)?;
+    wasm_features(&mut config);
+    // GC_TYPES is the GC proposal's types (anyref, structs, arrays), which
+    // Wasmtime enables by default when it is compiled with GC: the host is,
+    // so it is turned off by name, or every artifact would claim it.
+    config.wasm_features(
+        WasmFeatures::GC | WasmFeatures::GC_TYPES | WasmFeatures::EXCEPTIONS,
+        false,
+    );
+    Ok(config)
+}
+
+/// The interpreter and memory layout of `minimal` and `small`.
+fn pulley_on_heap(config: &mut Config) -> Result<()> {
     // Pulley is Wasmtime's portable interpreter: its bytecode needs no
     // executable memory, so no virtual-memory hooks and no icache flushing.
     config.target("pulley64")?;
@@ -102,8 +130,7 @@ pub fn minimal() -> Result<Config> {
     config.memory_may_move(true);
     // Copy-on-write images need `mmap`; data segments are copied instead.
     config.memory_init_cow(false);
-    wasm_features(&mut config);
-    Ok(config)
+    Ok(())
 }
 
 /// `vm`: virtual memory, no signals; native x86_64 code.
@@ -410,7 +437,10 @@ pub fn wasm_features(config: &mut Config) {
     config.wasm_tail_call(true);
     config.wasm_extended_const(true);
     config.wasm_wide_arithmetic(true);
-    config.wasm_function_references(true);
-    config.wasm_gc(true);
-    config.wasm_exceptions(true);
+    // By flag rather than `wasm_gc` and friends, which exist only when
+    // Wasmtime is built with GC: `small`'s embedding is not (see `small`).
+    config.wasm_features(
+        WasmFeatures::FUNCTION_REFERENCES | WasmFeatures::GC | WasmFeatures::EXCEPTIONS,
+        true,
+    );
 }
