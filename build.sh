@@ -242,9 +242,10 @@ build_guests() {
 # The goal for the stripped size of `small` on x86_64: the figure Wasmtime's
 # documentation gives for a minimal custom-platform build.
 small_goal=$((400 * 1024))
-# What `small` must stay under, whatever the goal: its size when it was
-# introduced (506,208 bytes) plus 2%, so a regression fails the test.
-small_ceiling=516000
+# What `small` must stay under, whatever the goal: 520 KiB, its size when it
+# was introduced (506,208 bytes) plus 5% for the ABI's growth, so that a
+# regression (Wasmtime's GC runtime creeping back in adds 94 KB) fails.
+small_ceiling=$((520 * 1024))
 
 # `small`'s stripped size against the ceiling (counted) and against the
 # goal: met is PASS; missed is a MISS line, counted neither way, saying by

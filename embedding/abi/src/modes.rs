@@ -102,9 +102,10 @@ pub fn small() -> Result<Config> {
     let mut config = Config::new();
     pulley_on_heap(&mut config)?;
     wasm_features(&mut config);
-    // GC_TYPES is the GC proposal's types (anyref, structs, arrays), which
-    // Wasmtime enables by default when it is compiled with GC: the host is,
-    // so it is turned off by name, or every artifact would claim it.
+    // GC_TYPES gates the types that live on the GC heap (externref, anyref,
+    // structs, arrays); Wasmtime enables it by default when it is compiled
+    // with GC. The host is, so it is turned off by name, or every artifact
+    // would claim it and the embedding would refuse them all.
     config.wasm_features(
         WasmFeatures::GC | WasmFeatures::GC_TYPES | WasmFeatures::EXCEPTIONS,
         false,
