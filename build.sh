@@ -18,6 +18,9 @@
 #   ./build.sh bench            everything, then `host bench` (README,
 #                               "Benchmark") into out/bench/: bench.txt,
 #                               bench.json and the plot bench.png
+#   ./build.sh --mode small     the size-first minimal (README, "Footprint")
+#   ./build.sh size             builds its variants and writes the footprint
+#                               table, out/size/footprint.md
 #
 # Outputs land in out/<mode>/: libembedding.so (stripped), libembedding.a,
 # libwasmtime-platform.so. The host looks there by default. Another arch's
@@ -34,15 +37,15 @@ arches=()
 ports=()
 action=run
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --mode)
-      [ $# -ge 2 ] || { echo "build.sh: --mode needs minimal, vm or full" >&2; exit 2; }
+      [ $# -ge 2 ] || { echo "build.sh: --mode needs minimal, vm, full or small" >&2; exit 2; }
       case "$2" in
-        minimal | vm | full) modes+=("$2") ;;
-        *) echo "build.sh: unknown mode '$2' (expected minimal, vm or full)" >&2; exit 2 ;;
+        minimal | vm | full | small) modes+=("$2") ;;
+        *) echo "build.sh: unknown mode '$2' (expected minimal, vm, full or small)" >&2; exit 2 ;;
       esac
       shift 2 ;;
     --arch)
@@ -54,6 +57,7 @@ while [ $# -gt 0 ]; do
       shift 2 ;;
     test) action="test"; shift ;;
     bench) action=bench; shift ;;
+    size) action=size; shift ;;
     --build-only) action=build; shift ;;
     --regen-header) action=regen; shift ;;
     --port)
@@ -174,36 +178,47 @@ build_host() {
 # tests them). Keep in step with MODES in host/platform-check/src/lib.rs.
 platform_defines() {
   case "$1" in
-    minimal) ;;
+    minimal | small) ;;
     vm) echo "-DWASMTIME_VIRTUAL_MEMORY -DWASMTIME_CUSTOM_SYNC" ;;
     full) echo "-DWASMTIME_VIRTUAL_MEMORY -DWASMTIME_CUSTOM_SYNC -DWASMTIME_NATIVE_SIGNALS" ;;
   esac
   if [ "${2:-}" = wasi ]; then echo "-DEMBEDDING_OS_SERVICES"; fi
 }
 
-# Builds mode $1 into out/$1, or with a second argument `wasi`, the build
-# with WASI into out/$1-wasi.
-build_mode() {
-  local mode=$1 wasi=${2:-} dir="$out/$1" features=$1 start end
-  if [ "$wasi" = wasi ]; then dir="$out/$mode-wasi" features="$mode,wasi"; fi
-  mkdir -p "$dir"
-  start=$(date +%s)
-  say "building the $mode${wasi:+ + wasi} embedding (cargo build-embedding --features $features)"
-  cargo build-embedding --features "$features"
-  cp "target/$target/embedding/libembedding.a" "$dir/libembedding.a"
-
+# Links the staticlib $1 into the shared object $2 (stripped) and, with a
+# third argument, keeps the unstripped one as $3.
+link_embedding() {
+  local full=${3:-$2.full}
   # x86_64-unknown-none cannot emit a cdylib, so the staticlib is linked into
   # a shared object here. --whole-archive keeps the exported table even though
   # nothing in the link references it; the version script exports that one
   # symbol and hides everything else, which lets --gc-sections drop what it
   # does not reach. The wasmtime_* hooks stay undefined: the platform library
   # (loaded first, RTLD_GLOBAL) provides them.
-  say "linking $dir/libembedding.so"
-  cc -shared -nostdlib -o "$dir/libembedding.full.so" \
-    -Wl,--whole-archive "$dir/libembedding.a" -Wl,--no-whole-archive \
+  cc -shared -nostdlib -o "$full" \
+    -Wl,--whole-archive "$1" -Wl,--no-whole-archive \
     -Wl,--gc-sections -Wl,--version-script=embedding/exports.map -Wl,-z,noexecstack
-  strip --strip-all -o "$dir/libembedding.so" "$dir/libembedding.full.so"
-  rm "$dir/libembedding.full.so"
+  strip --strip-all -o "$2" "$full"
+  [ $# -ge 3 ] || rm "$full"
+}
+
+# The cargo profile of mode $1: `small` has its own, tuned harder for size
+# (Cargo.toml, `embedding-small`).
+embedding_profile() { if [ "$1" = small ]; then echo embedding-small; else echo embedding; fi; }
+
+# Builds mode $1 into out/$1, or with a second argument `wasi`, the build
+# with WASI into out/$1-wasi.
+build_mode() {
+  local mode=$1 wasi=${2:-} dir="$out/$1" features=$1 start end profile
+  if [ "$wasi" = wasi ]; then dir="$out/$mode-wasi" features="$mode,wasi"; fi
+  profile=$(embedding_profile "$mode")
+  mkdir -p "$dir"
+  start=$(date +%s)
+  say "building the $mode${wasi:+ + wasi} embedding (cargo build --profile $profile --features $features)"
+  cargo build --locked -p embedding --target "$target" --profile "$profile" --features "$features"
+  cp "target/$target/$profile/libembedding.a" "$dir/libembedding.a"
+  say "linking $dir/libembedding.so"
+  link_embedding "$dir/libembedding.a" "$dir/libembedding.so"
 
   say "compiling $dir/libwasmtime-platform.so"
   # shellcheck disable=SC2046 # the defines are meant to split into words
@@ -222,6 +237,95 @@ build_guests() {
   say "guests built in $(($(date +%s) - start)) s"
 }
 
+# --- footprint (README, "Footprint") ------------------------------------------
+
+# The goal for the stripped size of `small` on x86_64: the figure Wasmtime's
+# documentation gives for a minimal custom-platform build.
+small_goal=$((400 * 1024))
+# What `small` must stay under, whatever the goal: 520 KiB, its size when it
+# was introduced (506,208 bytes) plus 5% for the ABI's growth, so that a
+# regression (Wasmtime's GC runtime creeping back in adds 94 KB) fails.
+small_ceiling=$((520 * 1024))
+
+# `small`'s stripped size against the ceiling (counted) and against the
+# goal: met is PASS; missed is a MISS line, counted neither way, saying by
+# how much (README, "Footprint", says what dominates).
+check_small_size() {
+  local bytes
+  bytes=$(stat -c %s "$out/small/libembedding.so")
+  if [ "$bytes" -le "$small_goal" ]; then
+    echo "PASS small size-goal: $bytes bytes stripped, within 400 KiB ($small_goal)"
+  else
+    echo "MISS small size-goal: $bytes bytes stripped, $((bytes - small_goal)) over 400 KiB ($small_goal); not met, not counted as passed"
+  fi
+  if [ "$bytes" -le "$small_ceiling" ]; then
+    echo "PASS small size-ceiling: $bytes bytes stripped, at most $small_ceiling"
+  else
+    echo "FAIL small size-ceiling: $bytes bytes stripped, over the ceiling of $small_ceiling"
+    return 1
+  fi
+}
+
+# The spec testsuite on `small`: scripts that need GC or exception
+# handling are reported as skipped, with the validator's reason.
+small_conformance() {
+  local suite=${WASM_TESTSUITE:-$root/../shared/testsuite}
+  if [ ! -d "$suite" ]; then
+    echo "SKIP conformance small: no spec testsuite at $suite (set WASM_TESTSUITE); not run, not counted as passed"
+    return 0
+  fi
+  say "conformance (small): $suite"
+  "$host" conformance --out "$out" --mode small --json "$out/conformance-small.json" "$suite"
+}
+
+# One row of the footprint table: builds `features` with `profile` at
+# `opt` into out/size/NAME/ and prints "NAME<TAB>bytes".
+size_variant() {
+  local name=$1 features=$2 profile=$3 opt=$4 dir="$out/size/$1" var
+  var="CARGO_PROFILE_$(echo "$profile" | tr 'a-z-' 'A-Z_')_OPT_LEVEL"
+  mkdir -p "$dir"
+  say "size: $name (--features $features, profile $profile, opt-level $opt)"
+  env "$var=$opt" cargo build --quiet --locked -p embedding --target "$target" \
+    --profile "$profile" --features "$features" >&2
+  link_embedding "target/$target/$profile/libembedding.a" "$dir/libembedding.so" "$dir/libembedding.full.so"
+  printf '%s\t%s\n' "$name" "$(stat -c %s "$dir/libembedding.so")"
+}
+
+# Writes out/size/footprint.md: each variant's stripped size, what each
+# compile-time feature adds to the size-first baseline, and where that
+# baseline's bytes go (symbols by crate, sections).
+footprint() {
+  local sizes="$out/size/sizes.tsv" table="$out/size/footprint.md"
+  mkdir -p "$out/size"
+  {
+    size_variant minimal-s minimal embedding s
+    size_variant minimal-z minimal embedding z
+    size_variant small-z small embedding-small z
+    size_variant small-s small embedding-small s
+    size_variant small-z+gc small,gc embedding-small z
+    size_variant small-z+wasi small,wasi embedding-small z
+  } >"$sizes"
+  python3 embedding/size-table.py "$sizes" >"$table"
+  {
+    echo
+    echo "Where small's bytes go (out/size/small-z/libembedding.full.so, nm -S -C, by crate):"
+    echo
+    echo '```'
+    python3 embedding/size-by-crate.py "$out/size/small-z/libembedding.full.so" 16
+    echo '```'
+    echo
+    echo "The sections of the stripped file (readelf -S; the rest is alignment):"
+    echo
+    echo '```'
+    readelf -SW "$out/size/small-z/libembedding.so" | grep -v NOBITS |
+      sed -n 's/^ *\[ *[0-9]*\] \(\.[^ ]*\) *[A-Z_]* *[0-9a-f]* [0-9a-f]* \([0-9a-f]*\) .*/\1 \2/p' |
+      while read -r name hex; do printf '%8d  %s\n' "$((16#$hex))" "$name"; done |
+      sort -rn
+    echo '```'
+  } >>"$table"
+  cat "$table"
+}
+
 # --- main --------------------------------------------------------------------
 
 if [ "$action" = regen ]; then
@@ -237,6 +341,10 @@ if [ "$action" = regen ]; then
 fi
 
 ensure_toolchain
+if [ "$action" = size ]; then
+  footprint
+  exit 0
+fi
 [ "$action" != test ] || ensure_cbindgen
 build_host
 # A port builds its own embedding for its own targets (ports/NAME/build.sh).
@@ -248,7 +356,8 @@ fi
 if wants_arch x86_64; then
   for mode in "${modes[@]}"; do
     build_mode "$mode"
-    build_mode "$mode" wasi
+    # `small` is for devices without an OS to offer WASI; it has no wasi build.
+    [ "$mode" = small ] || build_mode "$mode" wasi
   done
   build_guests
 fi
@@ -266,6 +375,9 @@ fi
 host="$root/target/release/host"
 mode_args=()
 for mode in "${modes[@]}"; do mode_args+=(--mode "$mode"); done
+# The modes with a wasi build (all but `small`), for `host guests`.
+wasi_mode_args=()
+for mode in "${modes[@]}"; do [ "$mode" = small ] || wasi_mode_args+=(--mode "$mode"); done
 
 # The spec testsuite, run in every mode and on stock Wasmtime (see README,
 # "Conformance"). Without a testsuite this says so and counts nothing.
@@ -448,6 +560,11 @@ if [ "$action" = test ]; then
     step conformance_self_check
     step conformance_catches_divergence
     step check_platforms
+    # README, "Footprint": the size-first minimal, built once and run.
+    if [[ " ${modes[*]} " != *" small "* ]]; then step build_mode small; fi
+    step check_small_size
+    step "$host" samples --out "$out" --mode small
+    step small_conformance
   fi
   for arch in "${cross_arches[@]}"; do
     step cross/build.sh --arch "$arch" "${cross_mode_args[@]}"
@@ -492,7 +609,7 @@ fi
 samples=0
 if wants_arch x86_64; then
   "$host" samples --out "$out" "${mode_args[@]}" || samples=1
-  "$host" guests --out "$out" "${mode_args[@]}" || samples=1
+  [ ${#wasi_mode_args[@]} -eq 0 ] || "$host" guests --out "$out" "${wasi_mode_args[@]}" || samples=1
 fi
 for arch in "${cross_arches[@]}"; do cross/build.sh --arch "$arch" "${cross_mode_args[@]}" || samples=1; done
 [ "$samples" -eq 0 ]

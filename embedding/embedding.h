@@ -70,6 +70,10 @@ enum EmbMode
    * Virtual memory and native signals; guard pages and signal-based traps.
    */
   EMB_MODE_FULL = 2,
+  /**
+   * `minimal` built for size: TLS only, Pulley, no GC or exceptions.
+   */
+  EMB_MODE_SMALL = 3,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -26,14 +26,18 @@ mod wasi;
 
 use embedding_abi::{EMB_ABI_VERSION, EmbApi, EmbMode, EmbWasiApi};
 
-#[cfg(not(any(feature = "minimal", feature = "vm")))]
-compile_error!("build the embedding with exactly one of the features `minimal`, `vm`, `full`");
+#[cfg(not(any(feature = "minimal", feature = "vm", feature = "small")))]
+compile_error!(
+    "build the embedding with exactly one of the features `minimal`, `vm`, `full`, `small`"
+);
 
 /// The mode this build implements; `full` implies the `vm` feature.
 pub(crate) const MODE: EmbMode = if cfg!(feature = "full") {
     EmbMode::Full
 } else if cfg!(feature = "vm") {
     EmbMode::Vm
+} else if cfg!(feature = "small") {
+    EmbMode::Small
 } else {
     EmbMode::Minimal
 };

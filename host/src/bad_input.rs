@@ -24,6 +24,14 @@ pub const MINIMAL_CASES: &[(&str, Case)] = &[
     ("bad-input/table-exceeds-heap", table_exceeds_heap),
 ];
 
+/// `small` is built without Wasmtime's GC runtime: a module using the GC or
+/// the exception-handling proposal must be refused when it is precompiled,
+/// naming the proposal, rather than run.
+pub const SMALL_CASES: &[(&str, Case)] = &[
+    ("proposal-disabled/gc", gc_module),
+    ("proposal-disabled/exceptions", exceptions_module),
+];
+
 /// Each case returns the error text the user would have seen.
 pub const CASES: &[(&str, Case)] = &[
     ("bad-input/truncated-artifact", truncated_artifact),
@@ -124,11 +132,41 @@ fn other_mode_artifact(ctx: &Ctx<'_>) -> Result<String> {
     rejected(ctx, ctx.engine.load(&artifact), "wrong mode")
 }
 
+fn gc_module(ctx: &Ctx<'_>) -> Result<String> {
+    let wat = r#"(module (type $pair (struct (field i32) (field i32)))
+        (func (export "pair") (result anyref) (struct.new_default $pair)))"#;
+    proposal_disabled(ctx, wat, "without the gc feature")
+}
+
+fn exceptions_module(ctx: &Ctx<'_>) -> Result<String> {
+    let wat = r#"(module (tag $oops)
+        (func (export "throws") (throw $oops)))"#;
+    proposal_disabled(ctx, wat, "exceptions proposal not enabled")
+}
+
+/// Precompiling `wat` for the mode must fail with an error containing
+/// `needle`; then the engine must still run a good module.
+fn proposal_disabled(ctx: &Ctx<'_>, wat: &str, needle: &str) -> Result<String> {
+    let text = match ctx.compiler.precompile(wat.as_bytes()) {
+        Ok(_) => bail!("precompiled; expected an error containing {needle:?}"),
+        Err(e) => format!("{e:#}"),
+    };
+    ensure!(
+        text.contains(needle),
+        "error does not say {needle:?}: {text}"
+    );
+    still_works(ctx)?;
+    Ok(text)
+}
+
 fn other_mode(mode: EmbMode) -> EmbMode {
     match mode {
         EmbMode::Minimal => EmbMode::Vm,
         EmbMode::Vm => EmbMode::Full,
         EmbMode::Full => EmbMode::Minimal,
+        // The one mode whose artifacts `small` would otherwise accept:
+        // the same target and tunables.
+        EmbMode::Small => EmbMode::Minimal,
     }
 }
 
@@ -145,6 +183,8 @@ fn forged_envelope(ctx: &Ctx<'_>) -> Result<String> {
     // Minimal vs. native differ in architecture; vm vs. full in tunables.
     let needle = match (ctx.mode, other) {
         (EmbMode::Vm, EmbMode::Full) => "memory reservation",
+        // `minimal`'s artifacts claim the GC proposal, which `small` lacks.
+        (EmbMode::Small, EmbMode::Minimal) => "GC is disabled",
         _ => "compiled for architecture",
     };
     rejected(ctx, ctx.engine.load(&forged), needle)

@@ -22,7 +22,7 @@ const MEM_BUILTINS: &[&str] = &["memcpy", "memmove", "memset", "memcmp", "bcmp"]
 /// a build with or without the `wasi` feature, which adds the OS services.
 pub fn expected_for(mode: EmbMode, wasi: bool) -> BTreeSet<&'static str> {
     let groups: &[&[&str]] = match mode {
-        EmbMode::Minimal => &[TLS],
+        EmbMode::Minimal | EmbMode::Small => &[TLS],
         EmbMode::Vm => &[TLS, VIRTUAL_MEMORY, SYNC],
         EmbMode::Full => &[TLS, VIRTUAL_MEMORY, SYNC, SIGNALS],
     };

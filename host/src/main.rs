@@ -47,21 +47,29 @@ use embedding_abi::EmbMode;
 /// Exit status of a process whose embedding panicked (see `embedding.rs`).
 pub const EXIT_EMBEDDING_PANICKED: i32 = 70;
 
+/// The modes a command runs when given no `--mode`. `small` (README,
+/// "Footprint") runs only when named: it is `minimal` built for size.
 pub const MODES: [EmbMode; 3] = [EmbMode::Minimal, EmbMode::Vm, EmbMode::Full];
+
+/// Every mode `--mode` accepts.
+pub const ALL_MODES: [EmbMode; 4] = [EmbMode::Minimal, EmbMode::Vm, EmbMode::Full, EmbMode::Small];
 
 pub fn mode_name(mode: EmbMode) -> &'static str {
     match mode {
         EmbMode::Minimal => "minimal",
         EmbMode::Vm => "vm",
         EmbMode::Full => "full",
+        EmbMode::Small => "small",
     }
 }
 
 pub fn parse_mode(name: &str) -> anyhow::Result<EmbMode> {
-    MODES
+    ALL_MODES
         .into_iter()
         .find(|m| mode_name(*m) == name)
-        .ok_or_else(|| anyhow::anyhow!("unknown mode `{name}` (expected minimal, vm or full)"))
+        .ok_or_else(|| {
+            anyhow::anyhow!("unknown mode `{name}` (expected minimal, vm, full or small)")
+        })
 }
 
 fn main() {

@@ -17,7 +17,7 @@ pub fn generate(mode: EmbMode, arch: Arch) -> Result<String> {
     // The header names the architecture only when it is not the default;
     // `minimal` is Pulley bytecode, the same for every port.
     let arch_flag = match (mode, arch) {
-        (EmbMode::Minimal, _) => "",
+        (EmbMode::Minimal | EmbMode::Small, _) => "",
         (_, Arch::X86_64) => "",
         (_, Arch::Aarch64) => " --arch aarch64",
         (_, Arch::Riscv64) => " --arch riscv64",

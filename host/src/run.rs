@@ -153,11 +153,12 @@ pub fn one_mode(mode: EmbMode, opts: &Options) -> Result<i32> {
         compiler: &compiler,
         engine: &engine,
     };
-    let minimal_cases = match mode {
-        EmbMode::Minimal => bad_input::MINIMAL_CASES,
-        _ => &[],
+    let mode_cases = match mode {
+        EmbMode::Minimal => bad_input::MINIMAL_CASES.to_vec(),
+        EmbMode::Small => [bad_input::MINIMAL_CASES, bad_input::SMALL_CASES].concat(),
+        _ => Vec::new(),
     };
-    for (name, case) in bad_input::CASES.iter().chain(minimal_cases) {
+    for (name, case) in bad_input::CASES.iter().chain(&mode_cases) {
         tally.record(mode, name, case(&ctx), verbose);
     }
     if verbose {

@@ -133,7 +133,7 @@ fn round(
 /// hooks in `vm` and `full`, the ABI's serialization in `minimal`.
 fn contention(emb: &Embedding, mode: EmbMode) -> Result<(u64, u64)> {
     match mode {
-        EmbMode::Minimal => Ok((0, emb.serialized_waits())),
+        EmbMode::Minimal | EmbMode::Small => Ok((0, emb.serialized_waits())),
         EmbMode::Vm | EmbMode::Full => emb.platform_lock_counts().ok_or_else(|| {
             anyhow::anyhow!(
                 "the platform library has no lock counters (embedding_platform_lock_counts)"
@@ -168,7 +168,7 @@ pub fn check(
         elapsed.as_secs_f64()
     );
     match mode {
-        EmbMode::Minimal => {
+        EmbMode::Minimal | EmbMode::Small => {
             ensure!(
                 contended > 0,
                 "{summary}; no ABI call ever waited for another: the threads never overlapped"

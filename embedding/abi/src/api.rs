@@ -36,6 +36,8 @@ pub enum EmbMode {
     Vm = 1,
     /// Virtual memory and native signals; guard pages and signal-based traps.
     Full = 2,
+    /// `minimal` built for size: TLS only, Pulley, no GC or exceptions.
+    Small = 3,
 }
 
 /// Opaque handle to a Wasmtime engine configured for the embedding's mode.

@@ -56,6 +56,7 @@ fn mode_name(mode: u32) -> &'static str {
         m if m == EmbMode::Minimal as u32 => "minimal",
         m if m == EmbMode::Vm as u32 => "vm",
         m if m == EmbMode::Full as u32 => "full",
+        m if m == EmbMode::Small as u32 => "small",
         _ => "unknown",
     }
 }

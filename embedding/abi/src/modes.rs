@@ -49,6 +49,7 @@ pub fn config(mode: EmbMode, wasi: bool) -> Result<Config> {
 pub fn config_for(mode: EmbMode, arch: Arch, wasi: bool) -> Result<Config> {
     let mut config = match (mode, arch) {
         (EmbMode::Minimal, _) => minimal(),
+        (EmbMode::Small, _) => small(),
         (EmbMode::Vm, Arch::X86_64) => vm(),
         (EmbMode::Full, Arch::X86_64) => full(),
         (EmbMode::Vm, Arch::Aarch64) => vm_aarch64(),
@@ -86,6 +87,34 @@ pub fn epoch_interruption(config: &mut Config) {
 /// `minimal`: the platform provides TLS and nothing else.
 pub fn minimal() -> Result<Config> {
     let mut config = Config::new();
+    pulley_on_heap(&mut config)?;
+    wasm_features(&mut config);
+    Ok(config)
+}
+
+/// `small`: `minimal` built for size (README, "Footprint"). The same
+/// platform, the same Pulley bytecode and memory layout; the embedding is
+/// built without Wasmtime's GC runtime (its `gc` Cargo feature), which the
+/// GC and exception-handling proposals need, so they are off here, where
+/// the host compiles and the embedding loads alike: a module using them is
+/// refused when precompiled, naming the proposal.
+pub fn small() -> Result<Config> {
+    let mut config = Config::new();
+    pulley_on_heap(&mut config)?;
+    wasm_features(&mut config);
+    // GC_TYPES gates the types that live on the GC heap (externref, anyref,
+    // structs, arrays); Wasmtime enables it by default when it is compiled
+    // with GC. The host is, so it is turned off by name, or every artifact
+    // would claim it and the embedding would refuse them all.
+    config.wasm_features(
+        WasmFeatures::GC | WasmFeatures::GC_TYPES | WasmFeatures::EXCEPTIONS,
+        false,
+    );
+    Ok(config)
+}
+
+/// The interpreter and memory layout of `minimal` and `small`.
+fn pulley_on_heap(config: &mut Config) -> Result<()> {
     // Pulley is Wasmtime's portable interpreter: its bytecode needs no
     // executable memory, so no virtual-memory hooks and no icache flushing.
     config.target("pulley64")?;
@@ -102,8 +131,7 @@ pub fn minimal() -> Result<Config> {
     config.memory_may_move(true);
     // Copy-on-write images need `mmap`; data segments are copied instead.
     config.memory_init_cow(false);
-    wasm_features(&mut config);
-    Ok(config)
+    Ok(())
 }
 
 /// `vm`: virtual memory, no signals; native x86_64 code.
@@ -150,14 +178,48 @@ pub fn full() -> Result<Config> {
     Ok(config)
 }
 
-/// `vm` on riscv64, for a small board (ports/qemu-virt): the same
-/// explicit-checks design as [`vm`], with address-space figures sized for a
-/// kernel that hands Wasmtime a 1 GiB window of Sv39 address space.
+/// `vm` on riscv64: [`vm_board`] for rv64gc, which has no WebAssembly SIMD.
 pub fn vm_riscv64() -> Result<Config> {
+    let mut config = vm_board(native_riscv64)?;
+    no_simd_without_v(&mut config);
+    Ok(config)
+}
+
+/// `full` on riscv64: [`full_board`] for rv64gc, which has no WebAssembly
+/// SIMD. Page faults (guard pages) and illegal-instruction traps
+/// (`unreachable` and Cranelift's other trap points) go to
+/// `wasmtime_init_traps`'s handler, which the kernel's exception vector
+/// (`stvec`, ports/qemu-virt) calls.
+pub fn full_riscv64() -> Result<Config> {
+    let mut config = full_board(native_riscv64)?;
+    no_simd_without_v(&mut config);
+    Ok(config)
+}
+
+/// `vm` on aarch64: [`vm_board`] for ARMv8.0-A.
+pub fn vm_aarch64() -> Result<Config> {
+    vm_board(native_aarch64)
+}
+
+/// `full` on aarch64: [`full_board`] for ARMv8.0-A. Data and instruction
+/// aborts (guard pages) and `udf` (`unreachable` and Cranelift's other trap
+/// points) reach `wasmtime_init_traps`'s handler through the platform's
+/// signal handler (Linux) or the kernel's exception vector (`VBAR_EL1`,
+/// ports/qemu-virt).
+pub fn full_aarch64() -> Result<Config> {
+    full_board(native_aarch64)
+}
+
+/// `vm` on aarch64 and riscv64, whose small boards (ports/qemu-virt) run
+/// it: the explicit-checks design of [`vm`], with address-space figures
+/// sized for a kernel that hands Wasmtime a 1 GiB window of its 39-bit
+/// address space. On Linux the figures are merely modest. `native` sets the
+/// target and CPU flags.
+fn vm_board(native: fn(&mut Config) -> Result<()>) -> Result<Config> {
     let mut config = Config::new();
-    native_riscv64(&mut config)?;
-    // Explicit bounds and division checks, as on x86_64: the kernel's trap
-    // vector never has to hand a fault to Wasmtime.
+    native(&mut config)?;
+    // Explicit bounds and division checks, as on x86_64: no fault ever needs
+    // catching, so the platform needs no exception or signal handler.
     config.signals_based_traps(false);
     // A reservation costs address space and nothing else: reserved pages are
     // not mapped, so they take no RAM and no page-table pages until used.
@@ -170,88 +232,24 @@ pub fn vm_riscv64() -> Result<Config> {
     config.guard_before_linear_memory(false);
     config.memory_reservation_for_growth(1 << 20);
     config.memory_may_move(true);
-    // The kernel's `wasmtime_memory_image_*` hooks copy the data segments
-    // (they could share pages copy-on-write only with a page-fault handler).
-    config.memory_init_cow(true);
-    // Native code runs on the kernel's stack (256 KiB in ports/qemu-virt).
-    // Wasmtime's default limit, 512 KiB below the entry point, would let a
-    // deep recursion run off its end into .bss before the stack check
-    // traps; 128 KiB leaves the rest to the kernel and the embedding.
-    config.max_wasm_stack(128 << 10);
-    wasm_features(&mut config);
-    no_simd_without_v(&mut config);
-    Ok(config)
-}
-
-/// `full` on riscv64: hardware traps reach Wasmtime through the kernel's
-/// exception vector (`stvec`, ports/qemu-virt). The same memory layout as
-/// x86_64 `full`, so 32-bit memories need no bounds checks: out-of-bounds
-/// accesses fault on unmapped pages. It costs address space only (the
-/// kernel's window is 64 GiB of Sv39's 256); unmapped pages take no RAM.
-pub fn full_riscv64() -> Result<Config> {
-    let mut config = Config::new();
-    native_riscv64(&mut config)?;
-    // Page faults (guard pages) and illegal-instruction traps (`unreachable`
-    // and Cranelift's other trap points) go to `wasmtime_init_traps`'s
-    // handler. RISC-V division never faults, so divisions keep their
-    // explicit checks whatever this says.
-    config.signals_based_traps(true);
-    config.memory_reservation(1 << 32);
-    config.memory_guard_size(32 << 20);
-    config.guard_before_linear_memory(true);
-    // Only 64-bit memories can outgrow 4 GiB; they move, with 1 MiB slack.
-    config.memory_reservation_for_growth(1 << 20);
-    config.memory_may_move(true);
-    config.memory_init_cow(true);
-    // As in `vm_riscv64`: the kernel's stack is 256 KiB.
-    config.max_wasm_stack(128 << 10);
-    wasm_features(&mut config);
-    no_simd_without_v(&mut config);
-    Ok(config)
-}
-
-/// `vm` on aarch64: the explicit-checks design of [`vm`], sized like
-/// [`vm_riscv64`] because the same small boards run it (ports/qemu-virt
-/// hands Wasmtime a 1 GiB window of its 39-bit address space). On Linux the
-/// figures are merely modest.
-pub fn vm_aarch64() -> Result<Config> {
-    let mut config = Config::new();
-    native_aarch64(&mut config)?;
-    // Explicit bounds and division checks: no fault ever needs catching, so
-    // the platform needs no exception or signal handler.
-    config.signals_based_traps(false);
-    // Reserved pages are not mapped: they cost address space, not RAM.
-    // 8 MiB per memory lets a 1 GiB window hold the code and over a hundred
-    // memories; a memory that outgrows it moves, with 1 MiB of slack.
-    config.memory_reservation(8 << 20);
-    config.memory_guard_size(0);
-    config.guard_before_linear_memory(false);
-    config.memory_reservation_for_growth(1 << 20);
-    config.memory_may_move(true);
     // Data segments go through the `wasmtime_memory_image_*` hooks (the
-    // port copies them; Linux maps them copy-on-write).
+    // port copies them, lacking a page-fault handler to share pages
+    // copy-on-write; Linux maps them copy-on-write).
     config.memory_init_cow(true);
-    // Native code may run on a kernel's stack (256 KiB in ports/qemu-virt):
-    // 128 KiB for WebAssembly leaves the rest to the kernel and the
-    // embedding, where Wasmtime's default 512 KiB would overrun it before
-    // the stack check traps.
-    config.max_wasm_stack(128 << 10);
+    board_stack(&mut config);
     wasm_features(&mut config);
     Ok(config)
 }
 
-/// `full` on aarch64: hardware traps reach Wasmtime through the platform's
-/// signal handler (Linux) or the kernel's exception vector (`VBAR_EL1`,
-/// ports/qemu-virt). The memory layout of x86_64 `full`, so 32-bit memories
-/// need no bounds checks; the reservation costs address space only (the
-/// port's window is 64 GiB of its 512 GiB).
-pub fn full_aarch64() -> Result<Config> {
+/// `full` on aarch64 and riscv64: the memory layout of x86_64 [`full`], so
+/// 32-bit memories need no bounds checks: out-of-bounds accesses fault on
+/// unmapped pages. It costs address space only (ports/qemu-virt's window is
+/// 64 GiB); unmapped pages take no RAM. Neither architecture's division
+/// faults (AArch64 `sdiv` by zero gives 0, RISC-V's gives -1), so divisions
+/// keep their explicit checks whatever `signals_based_traps` says.
+fn full_board(native: fn(&mut Config) -> Result<()>) -> Result<Config> {
     let mut config = Config::new();
-    native_aarch64(&mut config)?;
-    // Data and instruction aborts (guard pages) and `udf` (`unreachable` and
-    // Cranelift's other trap points) go to `wasmtime_init_traps`'s handler.
-    // AArch64 division never faults (`sdiv` by zero gives 0), so divisions
-    // keep their explicit checks whatever this says.
+    native(&mut config)?;
     config.signals_based_traps(true);
     config.memory_reservation(1 << 32);
     config.memory_guard_size(32 << 20);
@@ -260,10 +258,17 @@ pub fn full_aarch64() -> Result<Config> {
     config.memory_reservation_for_growth(1 << 20);
     config.memory_may_move(true);
     config.memory_init_cow(true);
-    // As in `vm_aarch64`: a kernel's stack may be 256 KiB.
-    config.max_wasm_stack(128 << 10);
+    board_stack(&mut config);
     wasm_features(&mut config);
     Ok(config)
+}
+
+/// Native code may run on a kernel's stack (256 KiB in ports/qemu-virt).
+/// Wasmtime's default limit, 512 KiB below the entry point, would let a deep
+/// recursion run off its end into .bss before the stack check traps;
+/// 128 KiB leaves the rest to the kernel and the embedding.
+fn board_stack(config: &mut Config) {
+    config.max_wasm_stack(128 << 10);
 }
 
 /// The target and CPU features of the aarch64 native modes.
@@ -433,7 +438,10 @@ pub fn wasm_features(config: &mut Config) {
     config.wasm_tail_call(true);
     config.wasm_extended_const(true);
     config.wasm_wide_arithmetic(true);
-    config.wasm_function_references(true);
-    config.wasm_gc(true);
-    config.wasm_exceptions(true);
+    // By flag rather than `wasm_gc` and friends, which exist only when
+    // Wasmtime is built with GC: `small`'s embedding is not (see `small`).
+    config.wasm_features(
+        WasmFeatures::FUNCTION_REFERENCES | WasmFeatures::GC | WasmFeatures::EXCEPTIONS,
+        true,
+    );
 }

@@ -23,6 +23,8 @@ pub fn val_type(kind: EmbValKind) -> ValType {
 }
 
 /// A value from the host, made into a Wasmtime value in `store`.
+// Without GC, only null references exist, which need no store.
+#[cfg_attr(not(feature = "gc"), allow(unused_mut, unused_variables))]
 pub fn to_wasm(mut store: impl AsContextMut, val: &EmbVal) -> Result<Val> {
     // SAFETY: each arm reads the union field that `kind` selects.
     let (kind, r) = unsafe {
@@ -44,12 +46,20 @@ pub fn to_wasm(mut store: impl AsContextMut, val: &EmbVal) -> Result<Val> {
         });
     }
     match (kind, r.class) {
+        #[cfg(feature = "gc")]
         (EmbValKind::ExternRef, EmbRefClass::Host) => {
             Ok(Val::ExternRef(Some(ExternRef::new(&mut store, r.host_id)?)))
         }
+        #[cfg(feature = "gc")]
         (EmbValKind::AnyRef, EmbRefClass::Host) => {
             let host = ExternRef::new(&mut store, r.host_id)?;
             Ok(Val::AnyRef(Some(AnyRef::convert_extern(&mut store, host)?)))
+        }
+        #[cfg(not(feature = "gc"))]
+        (kind, EmbRefClass::Host) => {
+            bail!(
+                "a host {kind:?} needs Wasmtime's GC runtime, which this build lacks (mode small)"
+            )
         }
         (kind, class) => bail!("a non-null {kind:?} of class {class:?} cannot be passed in"),
     }
@@ -79,6 +89,7 @@ pub fn from_wasm(mut store: impl AsContextMut, val: &Val) -> Result<EmbVal> {
     Ok(EmbVal { kind, of })
 }
 
+#[cfg_attr(not(feature = "gc"), allow(dead_code))]
 fn reference(class: EmbRefClass, host_id: u32, i31: i32) -> EmbValPayload {
     EmbValPayload {
         reference: EmbRef {
@@ -101,8 +112,21 @@ fn opaque(is_null: bool) -> EmbValPayload {
     }
 }
 
+/// Without Wasmtime's GC runtime no reference but a funcref can exist, so
+/// there is nothing to describe.
+#[cfg(not(feature = "gc"))]
+fn describe_extern(_: impl AsContextMut, _: &Rooted<ExternRef>) -> Result<EmbValPayload> {
+    bail!("an externref without the GC runtime")
+}
+
+#[cfg(not(feature = "gc"))]
+fn describe_any(_: impl AsContextMut, _: &Rooted<AnyRef>) -> Result<EmbValPayload> {
+    bail!("an anyref without the GC runtime")
+}
+
 /// An externref holds either a host number or, after `extern.convert_any`,
 /// an internal reference.
+#[cfg(feature = "gc")]
 fn describe_extern(mut store: impl AsContextMut, r: &Rooted<ExternRef>) -> Result<EmbValPayload> {
     if let Some(data) = r.data(&store)? {
         return Ok(match data.downcast_ref::<u32>() {
@@ -114,6 +138,7 @@ fn describe_extern(mut store: impl AsContextMut, r: &Rooted<ExternRef>) -> Resul
     describe_any(store, &any)
 }
 
+#[cfg(feature = "gc")]
 fn describe_any(mut store: impl AsContextMut, r: &Rooted<AnyRef>) -> Result<EmbValPayload> {
     if let Some(i31) = r.as_i31(&store)? {
         return Ok(reference(EmbRefClass::I31, 0, i31.get_i32()));

@@ -8,6 +8,7 @@
 mod backends;
 mod expect;
 pub mod json;
+mod proposals;
 mod remote;
 mod script;
 
@@ -271,6 +272,11 @@ pub fn child(side: &str, out: &Path, platform: Option<&Path>, script: &Path) -> 
         script::run(&mut backend, &path, &source, &mut ChildSink)
     } else {
         let mode = parse_mode(side)?;
+        if let Some(reason) = proposals::missing(mode, &source)? {
+            println!("SKIP {}", one_line(&reason));
+            println!("END");
+            return Ok(0);
+        }
         let emb = Embedding::load(&Paths::in_dir(out, mode).with_platform(platform), mode)?;
         let compiler = Compiler::new(mode)?;
         let engine = emb.engine()?;

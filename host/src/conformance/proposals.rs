@@ -1,0 +1,46 @@
+//! Which scripts a mode cannot run because it lacks a proposal: `small`
+//! (README, "Footprint") is built without Wasmtime's GC runtime, so GC and
+//! exception handling are off. A script is skipped, with the validator's
+//! own words as the reason, when one of its modules is valid with every
+//! other mode's proposals and invalid with the mode's. Found by validating,
+//! not by searching the text, so the reason is exact.
+
+use anyhow::Result;
+use embedding_abi::EmbMode;
+use embedding_abi::modes;
+use wast::parser::{self, ParseBuffer};
+use wast::{Wast, WastDirective};
+
+/// `Some(reason)` when `source` needs a proposal `mode` lacks.
+pub fn missing(mode: EmbMode, source: &str) -> Result<Option<String>> {
+    if mode != EmbMode::Small {
+        return Ok(None);
+    }
+    let narrow = wasmtime::Engine::new(&modes::config(mode, false)?)?;
+    let wide = wasmtime::Engine::new(&modes::config(EmbMode::Minimal, false)?)?;
+    let mut lexer = wast::lexer::Lexer::new(source);
+    lexer.allow_confusing_unicode(true);
+    // A script that does not parse is the runner's to report.
+    let Ok(buf) = ParseBuffer::new_with_lexer(lexer) else {
+        return Ok(None);
+    };
+    let Ok(wast) = parser::parse::<Wast<'_>>(&buf) else {
+        return Ok(None);
+    };
+    for directive in wast.directives {
+        let (WastDirective::Module(mut module) | WastDirective::ModuleDefinition(mut module)) =
+            directive
+        else {
+            continue;
+        };
+        let Ok(wasm) = module.encode() else { continue };
+        if wasmtime::Module::validate(&wide, &wasm).is_err() {
+            continue;
+        }
+        if let Err(e) = wasmtime::Module::validate(&narrow, &wasm) {
+            let name = crate::mode_name(mode);
+            return Ok(Some(format!("needs a proposal {name} lacks: {e:#}")));
+        }
+    }
+    Ok(None)
+}
