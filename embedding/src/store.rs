@@ -4,7 +4,9 @@ use crate::engine;
 use crate::errors::{self, non_null, status, str_arg};
 use alloc::boxed::Box;
 use alloc::format;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, Ordering};
 use embedding_abi::values;
 use embedding_abi::{
     EMB_MAX_DEADLINE_TICKS, EMB_NO_DEADLINE, EMB_NO_LIMIT, EmbEngine, EmbError, EmbLimits,
@@ -17,9 +19,24 @@ pub struct StoreState {
     pub store: Store<StoreLimits>,
     pub linker: Linker<StoreLimits>,
     instances: Vec<Instance>,
+    /// Shared with the function handles made in this store (`func.rs`).
+    pub owner: Arc<StoreOwner>,
+}
+
+/// Whether a store still exists, as seen by the handles that refer to it:
+/// they may outlive it, and must then refuse to be used.
+pub struct StoreOwner {
+    alive: AtomicBool,
+}
+
+impl StoreOwner {
+    pub fn is_alive(&self) -> bool {
+        self.alive.load(Ordering::Acquire)
+    }
 }
 
 /// The state behind a handle.
+#[inline]
 pub unsafe fn state<'a>(store: *mut EmbStore) -> Result<&'a mut StoreState, *mut EmbError> {
     non_null("store", store)?;
     // SAFETY: made by `store_new`, not freed, used by one thread at a time.
@@ -27,7 +44,7 @@ pub unsafe fn state<'a>(store: *mut EmbStore) -> Result<&'a mut StoreState, *mut
 }
 
 impl StoreState {
-    fn instance(&self, index: u32) -> Result<Instance, *mut EmbError> {
+    pub fn instance(&self, index: u32) -> Result<Instance, *mut EmbError> {
         self.instances.get(index as usize).copied().ok_or_else(|| {
             errors::message(format!(
                 "no instance {index} in this store (it has {})",
@@ -54,6 +71,9 @@ pub unsafe extern "C" fn store_new(
             store: Store::try_new(engine, StoreLimits::default()).map_err(errors::from_wasmtime)?,
             linker,
             instances: Vec::new(),
+            owner: Arc::new(StoreOwner {
+                alive: AtomicBool::new(true),
+            }),
         };
         let mut state = state;
         state.store.limiter(|limits| limits);
@@ -67,7 +87,9 @@ pub unsafe extern "C" fn store_free(store: *mut EmbStore) {
     let _serial = crate::serial::enter();
     if !store.is_null() {
         // SAFETY: made by `store_new`.
-        drop(unsafe { Box::from_raw(store.cast::<StoreState>()) });
+        let state = unsafe { Box::from_raw(store.cast::<StoreState>()) };
+        state.owner.alive.store(false, Ordering::Release);
+        drop(state);
     }
 }
 

@@ -71,6 +71,19 @@ pub fn one_mode(mode: EmbMode, opts: &Options) -> Result<i32> {
             for (name, result) in crate::envelope::mutation_checks(&emb, &load, &artifact) {
                 record(name, result);
             }
+            if crate::in_place::supported(mode) {
+                let load = crate::in_place::module_loader(&engine);
+                for (name, result) in crate::envelope::mutation_checks(&emb, &load, &artifact) {
+                    record(&name.replace("envelope/", "envelope-in-place/"), result);
+                }
+                let runs = crate::in_place::runs(&emb, &engine, &artifact);
+                record("envelope-in-place/runs", runs);
+                let misaligned = crate::in_place::misaligned(&engine, &artifact);
+                record("envelope-in-place/misaligned", misaligned);
+            } else {
+                let refused = crate::in_place::refused(&emb, &engine, &artifact);
+                record("envelope-in-place/refused-native", refused);
+            }
         }
         "envelope-component" => {
             let artifact = crate::wasi::compile::ComponentCompiler::new(mode)?
