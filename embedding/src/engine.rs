@@ -2,11 +2,12 @@
 
 use crate::MODE;
 use crate::errors::{self, non_null, status};
+use crate::in_place::Claim;
 use alloc::boxed::Box;
-use core::ptr::NonNull;
+use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU64, Ordering};
 use embedding_abi::envelope::{self, ArtifactKind};
-use embedding_abi::{EmbCounter, EmbEngine, EmbError, EmbMode, EmbModule, modes};
+use embedding_abi::{EmbCounter, EmbEngine, EmbError, EmbModule, modes};
 use wasmtime::{Engine, Module};
 
 pub unsafe extern "C" fn engine_new(out: *mut *mut EmbEngine) -> *mut EmbError {
@@ -72,52 +73,7 @@ pub unsafe extern "C" fn module_load(
         // flags and configuration; its code is trusted, as this ABI documents.
         let module =
             unsafe { Module::deserialize(engine, bytes) }.map_err(errors::from_wasmtime)?;
-        unsafe { *out = Box::into_raw(Box::new(module)).cast() };
-        Ok(())
-    })())
-}
-
-/// Alignment [`module_load_in_place`] asks of the artifact's first byte: the
-/// payload behind the 64-byte envelope header is then as aligned as the
-/// copy Wasmtime would have made, whose ELF tables it reads in place.
-const IN_PLACE_ALIGN: usize = 16;
-
-pub unsafe extern "C" fn module_load_in_place(
-    engine: *const EmbEngine,
-    bytes: *const u8,
-    len: usize,
-    out: *mut *mut EmbModule,
-) -> *mut EmbError {
-    let _serial = crate::serial::enter();
-    status((|| {
-        let engine = unsafe { self::engine(engine)? };
-        non_null("module_load_in_place: bytes", bytes)?;
-        non_null("module_load_in_place: out", out)?;
-        if MODE != EmbMode::Minimal {
-            // Native code must run from memory Wasmtime maps executable
-            // itself; the caller's bytes (flash, a host buffer) cannot be.
-            return Err(errors::message(alloc::format!(
-                "module_load_in_place: the {MODE:?} mode runs native code, which Wasmtime \
-                 must copy into memory it can make executable; load the artifact with \
-                 module_load (in place works in the minimal mode, whose Pulley bytecode \
-                 is read as data)"
-            )));
-        }
-        if bytes.addr() % IN_PLACE_ALIGN != 0 {
-            return Err(errors::message(alloc::format!(
-                "module_load_in_place: the artifact is at {bytes:p}, which is not \
-                 {IN_PLACE_ALIGN}-byte aligned"
-            )));
-        }
-        // SAFETY: the caller passes `len` readable bytes, kept alive and
-        // unchanged until the module and every store using it are freed.
-        let bytes = unsafe { core::slice::from_raw_parts(bytes, len) };
-        let payload = open_artifact(ArtifactKind::Module, bytes)?;
-        // SAFETY: as for `module_load`, and Wasmtime reads `payload` for as
-        // long as the module lives, which the caller promised to allow.
-        let module = unsafe { Module::deserialize_raw(engine, NonNull::from(payload)) }
-            .map_err(errors::from_wasmtime)?;
-        unsafe { *out = Box::into_raw(Box::new(module)).cast() };
+        unsafe { *out = LoadedModule::new(module, None) };
         Ok(())
     })())
 }
@@ -126,15 +82,30 @@ pub unsafe extern "C" fn module_free(module: *mut EmbModule) {
     let _serial = crate::serial::enter();
     if !module.is_null() {
         // SAFETY: made by `module_load` or `module_load_in_place`.
-        drop(unsafe { Box::from_raw(module.cast::<Module>()) });
+        drop(unsafe { Box::from_raw(module.cast::<LoadedModule>()) });
+    }
+}
+
+/// What an `EmbModule *` points at.
+pub struct LoadedModule {
+    pub module: Module,
+    /// For a module loaded in place: held by the handle and by every store
+    /// that instantiates it, so the bytes count as in use until all are
+    /// freed (`in_place.rs`).
+    pub claim: Option<Arc<Claim>>,
+}
+
+impl LoadedModule {
+    pub fn new(module: Module, claim: Option<Arc<Claim>>) -> *mut EmbModule {
+        Box::into_raw(Box::new(LoadedModule { module, claim })).cast()
     }
 }
 
 /// The module behind a handle.
-pub unsafe fn module<'a>(module: *const EmbModule) -> Result<&'a Module, *mut EmbError> {
+pub unsafe fn module<'a>(module: *const EmbModule) -> Result<&'a LoadedModule, *mut EmbError> {
     non_null("module", module)?;
-    // SAFETY: made by `module_load` and not yet freed.
-    Ok(unsafe { &*module.cast::<Module>() })
+    // SAFETY: made by `module_load` or `module_load_in_place`, not yet freed.
+    Ok(unsafe { &*module.cast::<LoadedModule>() })
 }
 
 /// Payloads handed to Wasmtime's deserializer (`artifacts_deserialized`).

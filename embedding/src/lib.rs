@@ -16,6 +16,7 @@ mod heap;
 mod host_funcs;
 #[cfg(all(feature = "vm", any(target_arch = "aarch64", target_arch = "riscv64")))]
 mod icache;
+mod in_place;
 #[cfg(feature = "wasi")]
 mod os;
 mod panic;
@@ -68,7 +69,7 @@ static API: EmbApi = EmbApi {
     func_get: func::func_get,
     func_call: func::func_call,
     func_free: func::func_free,
-    module_load_in_place: engine::module_load_in_place,
+    module_load_in_place: in_place::module_load_in_place,
 };
 
 #[cfg(feature = "wasi")]

@@ -2,6 +2,7 @@
 
 use crate::engine;
 use crate::errors::{self, non_null, status, str_arg};
+use crate::in_place::Claim;
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::sync::Arc;
@@ -21,6 +22,9 @@ pub struct StoreState {
     instances: Vec<Instance>,
     /// Shared with the function handles made in this store (`func.rs`).
     pub owner: Arc<StoreOwner>,
+    /// The in-place modules instantiated here: their bytes stay in use
+    /// until the store is freed (`in_place.rs`).
+    claims: Vec<Arc<Claim>>,
 }
 
 /// Whether a store still exists, as seen by the handles that refer to it:
@@ -74,6 +78,7 @@ pub unsafe extern "C" fn store_new(
             owner: Arc::new(StoreOwner {
                 alive: AtomicBool::new(true),
             }),
+            claims: Vec::new(),
         };
         let mut state = state;
         state.store.limiter(|limits| limits);
@@ -184,11 +189,18 @@ pub unsafe extern "C" fn instantiate(
     let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
-        let module = unsafe { engine::module(module)? };
+        let loaded = unsafe { engine::module(module)? };
         non_null("instantiate: out", out)?;
+        // Before instantiating: a failed instantiation (a trapping start
+        // function) can leave the instance, and so the module, in the store.
+        if let Some(claim) = &loaded.claim
+            && !state.claims.iter().any(|c| Arc::ptr_eq(c, claim))
+        {
+            state.claims.push(claim.clone());
+        }
         let instance = state
             .linker
-            .instantiate(&mut state.store, module)
+            .instantiate(&mut state.store, &loaded.module)
             .map_err(errors::from_wasmtime)?;
         let index = u32::try_from(state.instances.len())
             .map_err(|_| errors::message("too many instances in one store".into()))?;

@@ -84,6 +84,30 @@ pub fn runs(emb: &Embedding, engine: &Engine<'_>, artifact: &[u8]) -> Result<Str
     ))
 }
 
+/// The same bytes cannot back two live modules (Wasmtime registers code
+/// by address): the second load is refused while the first module, or a
+/// store that instantiated it, lives; once both are freed it succeeds.
+pub fn same_bytes_twice(engine: &Engine<'_>, artifact: &[u8]) -> Result<String> {
+    let kept = AlignedBytes::new(artifact);
+    // SAFETY: `kept` outlives every module and store below.
+    let first = unsafe { engine.load_in_place(kept.bytes()) }?;
+    let mut store = engine.store()?;
+    store.set_fuel(1_000)?;
+    store.instantiate(&first)?;
+    drop(first);
+    // The store still holds the module's code.
+    let message = match unsafe { engine.load_in_place(kept.bytes()) } {
+        Ok(_) => bail!("the same bytes were loaded in place twice while in use"),
+        Err(f) if f.message.contains("still in use") => f.message,
+        Err(f) => bail!("refused without saying the bytes are in use: {f}"),
+    };
+    drop(store);
+    // SAFETY: as above.
+    unsafe { engine.load_in_place(kept.bytes()) }
+        .map_err(|f| anyhow::anyhow!("bytes no longer in use were refused: {f}"))?;
+    Ok(message)
+}
+
 /// `vm` and `full` refuse in-place loading, saying why, before the
 /// deserializer sees anything.
 pub fn refused(emb: &Embedding, engine: &Engine<'_>, artifact: &[u8]) -> Result<String> {

@@ -80,6 +80,8 @@ pub fn one_mode(mode: EmbMode, opts: &Options) -> Result<i32> {
                 record("envelope-in-place/runs", runs);
                 let misaligned = crate::in_place::misaligned(&engine, &artifact);
                 record("envelope-in-place/misaligned", misaligned);
+                let twice = crate::in_place::same_bytes_twice(&engine, &artifact);
+                record("envelope-in-place/same-bytes-twice", twice);
             } else {
                 let refused = crate::in_place::refused(&emb, &engine, &artifact);
                 record("envelope-in-place/refused-native", refused);

@@ -147,7 +147,10 @@ pub fn run(pulley: bool, artifact: &[u8], kind: Kind, runs: usize) -> Result<Vec
             let module = load()?;
             let (mut store, instance) = instance(&linker, &module)?;
             check("run", call_i32(&mut store, instance, arg)?, expected())?;
+            // Wasmtime registers code by address: two live modules from the
+            // same bytes would collide.
             drop(store);
+            drop(module);
             samples(runs, || {
                 let (loaded, secs) = timed(load)?;
                 drop(loaded);
