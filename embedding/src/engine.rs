@@ -73,7 +73,7 @@ pub unsafe extern "C" fn module_load(
         // flags and configuration; its code is trusted, as this ABI documents.
         let module =
             unsafe { Module::deserialize(engine, bytes) }.map_err(errors::from_wasmtime)?;
-        unsafe { *out = LoadedModule::new(module, None) };
+        unsafe { *out = LoadedModule::handle(module, None) };
         Ok(())
     })())
 }
@@ -96,7 +96,8 @@ pub struct LoadedModule {
 }
 
 impl LoadedModule {
-    pub fn new(module: Module, claim: Option<Arc<Claim>>) -> *mut EmbModule {
+    /// A new handle for the host.
+    pub fn handle(module: Module, claim: Option<Arc<Claim>>) -> *mut EmbModule {
         Box::into_raw(Box::new(LoadedModule { module, claim })).cast()
     }
 }

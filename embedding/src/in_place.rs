@@ -89,7 +89,7 @@ pub unsafe extern "C" fn module_load_in_place(
                  is read as data)"
             )));
         }
-        if bytes.addr() % ALIGN != 0 {
+        if !bytes.addr().is_multiple_of(ALIGN) {
             return Err(errors::message(format!(
                 "module_load_in_place: the artifact is at {bytes:p}, which is not \
                  {ALIGN}-byte aligned"
@@ -105,7 +105,7 @@ pub unsafe extern "C" fn module_load_in_place(
         // other live module uses these bytes (the claim).
         let module = unsafe { Module::deserialize_raw(engine, NonNull::from(payload)) }
             .map_err(errors::from_wasmtime)?;
-        unsafe { *out = LoadedModule::new(module, Some(claim)) };
+        unsafe { *out = LoadedModule::handle(module, Some(claim)) };
         Ok(())
     })())
 }
