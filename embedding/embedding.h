@@ -9,9 +9,13 @@
 #include <stdlib.h>
 
 /**
- * Bumped on any incompatible change to this file.
+ * Bumped on any incompatible change to this file. The table only grows at
+ * its end, so a host written for an older version finds every entry it
+ * knows where it was. 6 added function handles ([`EmbApi::func_get`],
+ * [`EmbApi::func_call`], [`EmbApi::func_free`]) and
+ * [`EmbApi::module_load_in_place`].
  */
-#define EMB_ABI_VERSION 5
+#define EMB_ABI_VERSION 6
 
 /**
  * A limit field of [`EmbLimits`] with this value does not limit anything.
@@ -273,6 +277,12 @@ typedef struct EmbComponent EmbComponent;
  * Opaque handle to a Wasmtime engine configured for the embedding's mode.
  */
 typedef struct EmbEngine EmbEngine;
+
+/**
+ * Opaque handle to an exported function of an instance, resolved once by
+ * [`EmbApi::func_get`]: the fast way to call the same export many times.
+ */
+typedef struct EmbFunc EmbFunc;
 
 /**
  * Opaque handle to a module loaded from a precompiled artifact.
@@ -687,6 +697,50 @@ typedef struct EmbApi {
    * `wasi` feature.
    */
   const struct EmbWasiApi *wasi;
+  /**
+   * Resolves the exported function `name` of `instance` once, with its
+   * type, into a handle for [`EmbApi::func_call`]. The handle belongs to
+   * `store`; release it with [`EmbApi::func_free`] (before or after the
+   * store is freed: it does not keep the store alive).
+   */
+  struct EmbError *(*func_get)(struct EmbStore *store,
+                               uint32_t instance,
+                               const uint8_t *name,
+                               uintptr_t name_len,
+                               struct EmbFunc **out);
+  /**
+   * Calls `func` as [`EmbApi::call`] calls an export, without looking it
+   * up or building its type again; with numeric arguments and results
+   * it allocates nothing. Refused with an error, before anything runs:
+   * a handle whose store was freed (checked before `store` is used), a
+   * handle of another store than `store`, a wrong number of arguments, an
+   * argument of the wrong kind, too little room for the results.
+   */
+  struct EmbError *(*func_call)(struct EmbStore *store,
+                                struct EmbFunc *func,
+                                const struct EmbVal *args,
+                                uintptr_t nargs,
+                                struct EmbVal *results,
+                                uintptr_t results_cap,
+                                uintptr_t *nresults);
+  /**
+   * Releases a handle of [`EmbApi::func_get`]. `NULL` is allowed.
+   */
+  void (*func_free)(struct EmbFunc *func);
+  /**
+   * Loads a module as [`EmbApi::module_load`] does, but in place: the
+   * envelope is checked where the bytes are and Wasmtime reads the
+   * artifact from them (`Module::deserialize_raw`) instead of a copy on
+   * the heap, as a kernel would run it from flash. `bytes` must be
+   * 16-byte aligned, and stay readable and unchanged until the module and
+   * every store that instantiated it are freed. `minimal` only: `vm` and
+   * `full` refuse with an error, because native code must be copied into
+   * memory that Wasmtime can make executable.
+   */
+  struct EmbError *(*module_load_in_place)(const struct EmbEngine *engine,
+                                           const uint8_t *bytes,
+                                           uintptr_t len,
+                                           struct EmbModule **out);
 } EmbApi;
 
 /**

@@ -2,7 +2,9 @@
 
 use crate::MODE;
 use crate::errors::{self, non_null, status};
+use crate::in_place::Claim;
 use alloc::boxed::Box;
+use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU64, Ordering};
 use embedding_abi::envelope::{self, ArtifactKind};
 use embedding_abi::{EmbCounter, EmbEngine, EmbError, EmbModule, modes};
@@ -71,7 +73,7 @@ pub unsafe extern "C" fn module_load(
         // flags and configuration; its code is trusted, as this ABI documents.
         let module =
             unsafe { Module::deserialize(engine, bytes) }.map_err(errors::from_wasmtime)?;
-        unsafe { *out = Box::into_raw(Box::new(module)).cast() };
+        unsafe { *out = LoadedModule::handle(module, None) };
         Ok(())
     })())
 }
@@ -79,16 +81,32 @@ pub unsafe extern "C" fn module_load(
 pub unsafe extern "C" fn module_free(module: *mut EmbModule) {
     let _serial = crate::serial::enter();
     if !module.is_null() {
-        // SAFETY: made by `module_load`.
-        drop(unsafe { Box::from_raw(module.cast::<Module>()) });
+        // SAFETY: made by `module_load` or `module_load_in_place`.
+        drop(unsafe { Box::from_raw(module.cast::<LoadedModule>()) });
+    }
+}
+
+/// What an `EmbModule *` points at.
+pub struct LoadedModule {
+    pub module: Module,
+    /// For a module loaded in place: held by the handle and by every store
+    /// that instantiates it, so the bytes count as in use until all are
+    /// freed (`in_place.rs`).
+    pub claim: Option<Arc<Claim>>,
+}
+
+impl LoadedModule {
+    /// A new handle for the host.
+    pub fn handle(module: Module, claim: Option<Arc<Claim>>) -> *mut EmbModule {
+        Box::into_raw(Box::new(LoadedModule { module, claim })).cast()
     }
 }
 
 /// The module behind a handle.
-pub unsafe fn module<'a>(module: *const EmbModule) -> Result<&'a Module, *mut EmbError> {
+pub unsafe fn module<'a>(module: *const EmbModule) -> Result<&'a LoadedModule, *mut EmbError> {
     non_null("module", module)?;
-    // SAFETY: made by `module_load` and not yet freed.
-    Ok(unsafe { &*module.cast::<Module>() })
+    // SAFETY: made by `module_load` or `module_load_in_place`, not yet freed.
+    Ok(unsafe { &*module.cast::<LoadedModule>() })
 }
 
 /// Payloads handed to Wasmtime's deserializer (`artifacts_deserialized`).

@@ -70,6 +70,7 @@ pub fn message(text: String) -> *mut EmbError {
 }
 
 /// Turns a `Result` into the ABI's convention: null on success.
+#[inline]
 pub fn status(result: Result<(), *mut EmbError>) -> *mut EmbError {
     match result {
         Ok(()) => core::ptr::null_mut(),
@@ -103,6 +104,7 @@ pub unsafe fn str_arg<'a>(
 }
 
 /// Checks an out-pointer or handle from the host.
+#[inline]
 pub fn non_null<T>(what: &str, ptr: *const T) -> Result<(), *mut EmbError> {
     if ptr.is_null() {
         Err(message(format!("{what} is NULL")))

@@ -4,6 +4,7 @@ use crate::errors::{self, HostFuncFailed, status, str_arg};
 use crate::store::state;
 use alloc::vec::Vec;
 use core::ffi::c_void;
+use core::mem::MaybeUninit;
 use embedding_abi::values;
 use embedding_abi::{EmbError, EmbHostFunc, EmbStore, EmbVal, EmbValKind};
 use wasmtime::FuncType;
@@ -78,18 +79,23 @@ pub unsafe extern "C" fn define_func(
         state
             .linker
             .func_new(module, name, ty, move |mut caller, args, out| {
-                let args = args
-                    .iter()
-                    .map(|a| values::from_wasm(&mut caller, a))
-                    .collect::<wasmtime::Result<Vec<EmbVal>>>()?;
-                let mut raw = Vec::with_capacity(out.len());
-                raw.resize(out.len(), EMPTY);
+                // On the stack for the usual few values: a host call then
+                // allocates nothing of the embedding's own.
+                let mut args_buf = [const { MaybeUninit::uninit() }; INLINE];
+                let mut out_buf = [const { MaybeUninit::uninit() }; INLINE];
+                let mut args_vec = Vec::new();
+                let mut out_vec = Vec::new();
+                let raw_args = buffer(&mut args_buf, &mut args_vec, args.len());
+                let raw_out = buffer(&mut out_buf, &mut out_vec, out.len());
+                for (slot, a) in raw_args.iter_mut().zip(args) {
+                    *slot = values::from_wasm(&mut caller, a)?;
+                }
                 // SAFETY: the host promised this callback takes these arrays.
-                let code = crate::serial::outside(|| unsafe { callback.call(&args, &mut raw) });
+                let code = crate::serial::outside(|| unsafe { callback.call(raw_args, raw_out) });
                 if code != 0 {
                     return Err(wasmtime::Error::new(HostFuncFailed { code }));
                 }
-                for (slot, v) in out.iter_mut().zip(&raw) {
+                for (slot, v) in out.iter_mut().zip(&*raw_out) {
                     *slot = values::to_wasm(&mut caller, v)?;
                 }
                 Ok(())
@@ -97,6 +103,30 @@ pub unsafe extern "C" fn define_func(
             .map_err(errors::from_wasmtime)?;
         Ok(())
     })())
+}
+
+/// Values a host call passes without allocating, each way.
+const INLINE: usize = 8;
+
+/// `len` values: the first of `inline` when they fit, else `spill`. Only
+/// those `len` are initialised: clearing the whole array cost more than
+/// the rest of an empty host call (the embedding's `memset` in `perf`).
+fn buffer<'a>(
+    inline: &'a mut [MaybeUninit<EmbVal>; INLINE],
+    spill: &'a mut Vec<EmbVal>,
+    len: usize,
+) -> &'a mut [EmbVal] {
+    if len <= INLINE {
+        let used = &mut inline[..len];
+        for slot in used.iter_mut() {
+            slot.write(EMPTY);
+        }
+        // SAFETY: these `len` slots were initialised just above.
+        unsafe { &mut *(core::ptr::from_mut(used) as *mut [EmbVal]) }
+    } else {
+        spill.resize(len, EMPTY);
+        spill
+    }
 }
 
 const EMPTY: EmbVal = EmbVal {

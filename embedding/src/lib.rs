@@ -11,10 +11,12 @@ extern crate alloc;
 
 mod engine;
 mod errors;
+mod func;
 mod heap;
 mod host_funcs;
 #[cfg(all(feature = "vm", any(target_arch = "aarch64", target_arch = "riscv64")))]
 mod icache;
+mod in_place;
 #[cfg(feature = "wasi")]
 mod os;
 mod panic;
@@ -68,6 +70,10 @@ static API: EmbApi = EmbApi {
     call: store::call,
     global_get: store::global_get,
     wasi: WASI_API,
+    func_get: func::func_get,
+    func_call: func::func_call,
+    func_free: func::func_free,
+    module_load_in_place: in_place::module_load_in_place,
 };
 
 #[cfg(feature = "wasi")]

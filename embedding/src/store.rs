@@ -2,9 +2,12 @@
 
 use crate::engine;
 use crate::errors::{self, non_null, status, str_arg};
+use crate::in_place::Claim;
 use alloc::boxed::Box;
 use alloc::format;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, Ordering};
 use embedding_abi::values;
 use embedding_abi::{
     EMB_MAX_DEADLINE_TICKS, EMB_NO_DEADLINE, EMB_NO_LIMIT, EmbEngine, EmbError, EmbLimits,
@@ -17,9 +20,27 @@ pub struct StoreState {
     pub store: Store<StoreLimits>,
     pub linker: Linker<StoreLimits>,
     instances: Vec<Instance>,
+    /// Shared with the function handles made in this store (`func.rs`).
+    pub owner: Arc<StoreOwner>,
+    /// The in-place modules instantiated here: their bytes stay in use
+    /// until the store is freed (`in_place.rs`).
+    claims: Vec<Arc<Claim>>,
+}
+
+/// Whether a store still exists, as seen by the handles that refer to it:
+/// they may outlive it, and must then refuse to be used.
+pub struct StoreOwner {
+    alive: AtomicBool,
+}
+
+impl StoreOwner {
+    pub fn is_alive(&self) -> bool {
+        self.alive.load(Ordering::Acquire)
+    }
 }
 
 /// The state behind a handle.
+#[inline]
 pub unsafe fn state<'a>(store: *mut EmbStore) -> Result<&'a mut StoreState, *mut EmbError> {
     non_null("store", store)?;
     // SAFETY: made by `store_new`, not freed, used by one thread at a time.
@@ -27,7 +48,7 @@ pub unsafe fn state<'a>(store: *mut EmbStore) -> Result<&'a mut StoreState, *mut
 }
 
 impl StoreState {
-    fn instance(&self, index: u32) -> Result<Instance, *mut EmbError> {
+    pub fn instance(&self, index: u32) -> Result<Instance, *mut EmbError> {
         self.instances.get(index as usize).copied().ok_or_else(|| {
             errors::message(format!(
                 "no instance {index} in this store (it has {})",
@@ -54,6 +75,10 @@ pub unsafe extern "C" fn store_new(
             store: Store::try_new(engine, StoreLimits::default()).map_err(errors::from_wasmtime)?,
             linker,
             instances: Vec::new(),
+            owner: Arc::new(StoreOwner {
+                alive: AtomicBool::new(true),
+            }),
+            claims: Vec::new(),
         };
         let mut state = state;
         state.store.limiter(|limits| limits);
@@ -67,7 +92,9 @@ pub unsafe extern "C" fn store_free(store: *mut EmbStore) {
     let _serial = crate::serial::enter();
     if !store.is_null() {
         // SAFETY: made by `store_new`.
-        drop(unsafe { Box::from_raw(store.cast::<StoreState>()) });
+        let state = unsafe { Box::from_raw(store.cast::<StoreState>()) };
+        state.owner.alive.store(false, Ordering::Release);
+        drop(state);
     }
 }
 
@@ -162,11 +189,18 @@ pub unsafe extern "C" fn instantiate(
     let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
-        let module = unsafe { engine::module(module)? };
+        let loaded = unsafe { engine::module(module)? };
         non_null("instantiate: out", out)?;
+        // Before instantiating: a failed instantiation (a trapping start
+        // function) can leave the instance, and so the module, in the store.
+        if let Some(claim) = &loaded.claim
+            && !state.claims.iter().any(|c| Arc::ptr_eq(c, claim))
+        {
+            state.claims.push(claim.clone());
+        }
         let instance = state
             .linker
-            .instantiate(&mut state.store, module)
+            .instantiate(&mut state.store, &loaded.module)
             .map_err(errors::from_wasmtime)?;
         let index = u32::try_from(state.instances.len())
             .map_err(|_| errors::message("too many instances in one store".into()))?;

@@ -44,6 +44,7 @@ pub const CASES: &[(&str, Case)] = &[
     ("bad-input/missing-import", missing_import),
     ("bad-input/trapping-start", trapping_start),
     ("bad-input/wrong-arguments", wrong_arguments),
+    ("bad-input/func-handle-misuse", func_handle_misuse),
     ("bad-input/heap-exhaustion-panic", heap_exhaustion_panic),
 ];
 
@@ -257,6 +258,55 @@ fn wrong_arguments(ctx: &Ctx<'_>) -> Result<String> {
         "no exported function `absent`",
     )?;
     rejected(ctx, store.call(i + 7, "one", &[], 1), "no instance")
+}
+
+/// Function handles (`func_get`, `func_call`): each misuse is refused with
+/// an error saying what was wrong, and a good call still works after all.
+fn func_handle_misuse(ctx: &Ctx<'_>) -> Result<String> {
+    let (mut store, i) = good_instance(ctx)?;
+    let one = store.func(i, "one")?;
+    ensure!(
+        one.call(&[], 1)? == [Value::I32(1)],
+        "`one` through its handle"
+    );
+    let mut texts = vec![rejected(
+        ctx,
+        store.func(i, "absent"),
+        "no exported function `absent`",
+    )?];
+    texts.push(rejected(ctx, store.func(i + 7, "one"), "no instance")?);
+    texts.push(rejected(
+        ctx,
+        one.call(&[Value::I32(3)], 1),
+        "takes 0 arguments, 1 given",
+    )?);
+    texts.push(rejected(
+        ctx,
+        one.call(&[], 0),
+        "returns 1 values, the caller has room for 0",
+    )?);
+    let wat = r#"(module (func (export "id") (param i64) (result i64) (local.get 0)))"#;
+    let module = load(ctx, wat)?;
+    let id_instance = store.instantiate(&module)?;
+    let id = store.func(id_instance, "id")?;
+    ensure!(id.call(&[Value::I64(-5)], 1)? == [Value::I64(-5)], "`id`");
+    texts.push(rejected(
+        ctx,
+        id.call(&[Value::I32(7)], 1),
+        "argument 0 of `id` is I32, the function takes i64",
+    )?);
+    let (mut other, _) = good_instance(ctx)?;
+    texts.push(rejected(
+        ctx,
+        other.call_func(&one, &[], 1),
+        "belongs to another store",
+    )?);
+    drop(store);
+    // The handle outlives its store: refused, before the freed store is
+    // touched, whether the call names that store or a live one.
+    texts.push(rejected(ctx, one.call(&[], 1), "was freed")?);
+    texts.push(rejected(ctx, other.call_func(&id, &[], 1), "was freed")?);
+    Ok(texts.join("; "))
 }
 
 fn wat_to_wasm(wat: &str) -> Result<Vec<u8>> {

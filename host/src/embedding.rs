@@ -4,7 +4,7 @@ use crate::values::Value;
 use anyhow::{Context, Result, bail, ensure};
 use embedding_abi::{
     EMB_ABI_VERSION, EMB_API_SYMBOL, EmbApi, EmbApiGetter, EmbEngine, EmbError, EmbErrorKind,
-    EmbMode, EmbModule, EmbStore, EmbVal, EmbValKind,
+    EmbFunc, EmbMode, EmbModule, EmbStore, EmbVal, EmbValKind,
 };
 use libloading::os::unix::{Library, RTLD_GLOBAL, RTLD_NOW};
 use std::ffi::c_void;
@@ -257,6 +257,28 @@ impl<'e> Engine<'e> {
         Ok(Module { emb: self.emb, raw })
     }
 
+    /// Loads a precompiled module in place (`module_load_in_place`):
+    /// the embedding reads `artifact` itself instead of a copy.
+    ///
+    /// # Safety
+    ///
+    /// `artifact` must stay alive and unchanged until the module and every
+    /// store that instantiated it are dropped.
+    pub unsafe fn load_in_place(&self, artifact: &[u8]) -> Result<Module<'_>, Failure> {
+        let mut raw = std::ptr::null_mut();
+        // SAFETY: pointer/length of a live slice; valid out-pointer; the
+        // caller keeps the bytes as the ABI requires.
+        self.emb.check(unsafe {
+            (self.emb.api.module_load_in_place)(
+                self.raw,
+                artifact.as_ptr(),
+                artifact.len(),
+                &mut raw,
+            )
+        })?;
+        Ok(Module { emb: self.emb, raw })
+    }
+
     /// Advances the epoch by one tick (`engine_increment_epoch`); callable
     /// from any thread while the engine's guests run.
     pub fn increment_epoch(&self) -> bool {
@@ -333,6 +355,10 @@ unsafe extern "C" fn call_host_fn(
                 std::slice::from_raw_parts_mut(results, nresults),
             )
         };
+        if args.is_empty() && results.is_empty() {
+            // No conversions to make: the common callback, kept cheap.
+            return Ok(f(&[], &mut []));
+        }
         let args = args
             .iter()
             .map(Value::from_raw)
@@ -364,7 +390,7 @@ unsafe fn slice_or_empty<'a, T>(ptr: *const T, len: usize) -> &'a [T] {
     }
 }
 
-impl Store<'_> {
+impl<'a> Store<'a> {
     pub fn set_fuel(&mut self, fuel: u64) -> Result<(), Failure> {
         // SAFETY: valid store.
         self.emb
@@ -468,6 +494,31 @@ impl Store<'_> {
             .collect()
     }
 
+    /// Resolves an export once (`func_get`) for [`Func::call`].
+    pub fn func(&mut self, instance: u32, name: &str) -> Result<Func<'a>, Failure> {
+        let mut raw = std::ptr::null_mut();
+        // SAFETY: valid store, string and out-pointer.
+        self.emb.check(unsafe {
+            (self.emb.api.func_get)(self.raw, instance, name.as_ptr(), name.len(), &mut raw)
+        })?;
+        Ok(Func {
+            emb: self.emb,
+            raw,
+            store: self.raw,
+        })
+    }
+
+    /// Calls `func` in this store, which need not be the one it came from:
+    /// the embedding refuses a handle of another store.
+    pub fn call_func(
+        &mut self,
+        func: &Func<'_>,
+        args: &[Value],
+        results_cap: usize,
+    ) -> Result<Vec<Value>, Failure> {
+        func.call_in(self.raw, args, results_cap)
+    }
+
     pub fn global_get(&mut self, instance: u32, name: &str) -> Result<Value, Failure> {
         let mut out = Value::I32(0).to_raw();
         // SAFETY: valid store, string and out-pointer.
@@ -483,6 +534,84 @@ impl Store<'_> {
             trap: None,
             message: format!("{e:#}"),
         }
+    }
+}
+
+/// An exported function resolved once (`func_get`). It does not borrow
+/// its store, as a C caller's handle would not: calling it after the store
+/// is dropped is refused by the embedding, which is what the bad-input
+/// checks prove.
+pub struct Func<'a> {
+    emb: &'a Embedding,
+    raw: *mut EmbFunc,
+    /// The store it came from, possibly freed since.
+    store: *mut EmbStore,
+}
+
+impl Drop for Func<'_> {
+    fn drop(&mut self) {
+        // SAFETY: made by `func_get`; allowed after its store is freed.
+        unsafe { (self.emb.api.func_free)(self.raw) }
+    }
+}
+
+impl Func<'_> {
+    /// Calls the function in the store it came from (`func_call`).
+    pub fn call(&self, args: &[Value], results_cap: usize) -> Result<Vec<Value>, Failure> {
+        self.call_in(self.store, args, results_cap)
+    }
+
+    /// As [`Func::call`] with the ABI's own values, allocating nothing:
+    /// the benchmark's loop. Returns the number of results written.
+    pub fn call_raw(&self, args: &[EmbVal], results: &mut [EmbVal]) -> Result<usize, Failure> {
+        let mut nresults = 0;
+        // SAFETY: live slices with their lengths. `self.store` may have been
+        // freed: the embedding checks the handle's store before using it.
+        self.emb.check(unsafe {
+            (self.emb.api.func_call)(
+                self.store,
+                self.raw,
+                args.as_ptr(),
+                args.len(),
+                results.as_mut_ptr(),
+                results.len(),
+                &mut nresults,
+            )
+        })?;
+        Ok(nresults)
+    }
+
+    fn call_in(
+        &self,
+        store: *mut EmbStore,
+        args: &[Value],
+        results_cap: usize,
+    ) -> Result<Vec<Value>, Failure> {
+        let raw_args: Vec<EmbVal> = args.iter().copied().map(Value::to_raw).collect();
+        let mut raw_results = vec![Value::I32(0).to_raw(); results_cap];
+        let mut nresults = 0;
+        // SAFETY: as in `call_raw`; `store` is live or the handle's own.
+        self.emb.check(unsafe {
+            (self.emb.api.func_call)(
+                store,
+                self.raw,
+                raw_args.as_ptr(),
+                raw_args.len(),
+                raw_results.as_mut_ptr(),
+                raw_results.len(),
+                &mut nresults,
+            )
+        })?;
+        raw_results[..nresults]
+            .iter()
+            .map(|v| {
+                Value::from_raw(v).map_err(|e| Failure {
+                    kind: EmbErrorKind::Error,
+                    trap: None,
+                    message: format!("{e:#}"),
+                })
+            })
+            .collect()
     }
 }
 

@@ -26,6 +26,7 @@ mod envelope;
 mod epoch_signal;
 mod fuzz;
 mod imports;
+mod in_place;
 mod interrupt;
 mod limits;
 mod port_samples;

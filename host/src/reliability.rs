@@ -71,6 +71,21 @@ pub fn one_mode(mode: EmbMode, opts: &Options) -> Result<i32> {
             for (name, result) in crate::envelope::mutation_checks(&emb, &load, &artifact) {
                 record(name, result);
             }
+            if crate::in_place::supported(mode) {
+                let load = crate::in_place::module_loader(&engine);
+                for (name, result) in crate::envelope::mutation_checks(&emb, &load, &artifact) {
+                    record(&name.replace("envelope/", "envelope-in-place/"), result);
+                }
+                let runs = crate::in_place::runs(&emb, &engine, &artifact);
+                record("envelope-in-place/runs", runs);
+                let misaligned = crate::in_place::misaligned(&engine, &artifact);
+                record("envelope-in-place/misaligned", misaligned);
+                let twice = crate::in_place::same_bytes_twice(&engine, &artifact);
+                record("envelope-in-place/same-bytes-twice", twice);
+            } else {
+                let refused = crate::in_place::refused(&emb, &engine, &artifact);
+                record("envelope-in-place/refused-native", refused);
+            }
         }
         "envelope-component" => {
             let artifact = crate::wasi::compile::ComponentCompiler::new(mode)?

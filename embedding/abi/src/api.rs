@@ -19,8 +19,12 @@
 
 use core::ffi::c_void;
 
-/// Bumped on any incompatible change to this file.
-pub const EMB_ABI_VERSION: u32 = 5;
+/// Bumped on any incompatible change to this file. The table only grows at
+/// its end, so a host written for an older version finds every entry it
+/// knows where it was. 6 added function handles ([`EmbApi::func_get`],
+/// [`EmbApi::func_call`], [`EmbApi::func_free`]) and
+/// [`EmbApi::module_load_in_place`].
+pub const EMB_ABI_VERSION: u32 = 6;
 
 /// Name of the one symbol the embedding exports.
 pub const EMB_API_SYMBOL: &str = "embedding_api";
@@ -53,6 +57,12 @@ pub struct EmbModule {
 /// Opaque handle to a store: its instances, its linker (the imports that
 /// later instantiations can see) and its fuel.
 pub struct EmbStore {
+    _opaque: [u8; 0],
+}
+
+/// Opaque handle to an exported function of an instance, resolved once by
+/// [`EmbApi::func_get`]: the fast way to call the same export many times.
+pub struct EmbFunc {
     _opaque: [u8; 0],
 }
 
@@ -380,6 +390,49 @@ pub struct EmbApi {
     /// WASI programs, or `NULL` when the embedding was built without its
     /// `wasi` feature.
     pub wasi: *const EmbWasiApi,
+
+    /// Resolves the exported function `name` of `instance` once, with its
+    /// type, into a handle for [`EmbApi::func_call`]. The handle belongs to
+    /// `store`; release it with [`EmbApi::func_free`] (before or after the
+    /// store is freed: it does not keep the store alive).
+    pub func_get: unsafe extern "C" fn(
+        store: *mut EmbStore,
+        instance: u32,
+        name: *const u8,
+        name_len: usize,
+        out: *mut *mut EmbFunc,
+    ) -> *mut EmbError,
+    /// Calls `func` as [`EmbApi::call`] calls an export, without looking it
+    /// up or building its type again; with numeric arguments and results
+    /// it allocates nothing. Refused with an error, before anything runs:
+    /// a handle whose store was freed (checked before `store` is used), a
+    /// handle of another store than `store`, a wrong number of arguments, an
+    /// argument of the wrong kind, too little room for the results.
+    pub func_call: unsafe extern "C" fn(
+        store: *mut EmbStore,
+        func: *mut EmbFunc,
+        args: *const EmbVal,
+        nargs: usize,
+        results: *mut EmbVal,
+        results_cap: usize,
+        nresults: *mut usize,
+    ) -> *mut EmbError,
+    /// Releases a handle of [`EmbApi::func_get`]. `NULL` is allowed.
+    pub func_free: unsafe extern "C" fn(func: *mut EmbFunc),
+    /// Loads a module as [`EmbApi::module_load`] does, but in place: the
+    /// envelope is checked where the bytes are and Wasmtime reads the
+    /// artifact from them (`Module::deserialize_raw`) instead of a copy on
+    /// the heap, as a kernel would run it from flash. `bytes` must be
+    /// 16-byte aligned, and stay readable and unchanged until the module and
+    /// every store that instantiated it are freed. `minimal` only: `vm` and
+    /// `full` refuse with an error, because native code must be copied into
+    /// memory that Wasmtime can make executable.
+    pub module_load_in_place: unsafe extern "C" fn(
+        engine: *const EmbEngine,
+        bytes: *const u8,
+        len: usize,
+        out: *mut *mut EmbModule,
+    ) -> *mut EmbError,
 }
 
 // SAFETY: the table is immutable and its `wasi` pointer, when set, points at

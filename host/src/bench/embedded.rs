@@ -66,6 +66,19 @@ pub fn run(
         }
         Kind::CallEmpty => {
             let (mut store, i) = instance(&engine, &module, kind)?;
+            let nop = store.func(i, "nop")?;
+            samples(runs, || {
+                let ((), secs) = timed(|| {
+                    for _ in 0..CALLS {
+                        nop.call_raw(&[], &mut [])?;
+                    }
+                    Ok(())
+                })?;
+                Ok(secs * 1e9 / f64::from(CALLS))
+            })?
+        }
+        Kind::CallByName => {
+            let (mut store, i) = instance(&engine, &module, kind)?;
             samples(runs, || {
                 let ((), secs) = timed(|| {
                     for _ in 0..CALLS {
@@ -112,6 +125,22 @@ pub fn run(
             drop(store);
             samples(runs, || {
                 let (loaded, secs) = timed(|| Ok(engine.load(artifact)?))?;
+                drop(loaded);
+                Ok(secs * 1e3)
+            })?
+        }
+        Kind::LoadInPlace { arg, expected } => {
+            let kept = crate::in_place::AlignedBytes::new(artifact);
+            // SAFETY: `kept` outlives this module, its store, and every
+            // module loaded below (each dropped within its sample).
+            let module = unsafe { engine.load_in_place(kept.bytes()) }?;
+            let (mut store, i) = instance(&engine, &module, kind)?;
+            check("run", call_i32(&mut store, i, "run", arg)?, expected())?;
+            drop(store);
+            drop(module);
+            samples(runs, || {
+                // SAFETY: as above.
+                let (loaded, secs) = timed(|| Ok(unsafe { engine.load_in_place(kept.bytes()) }?))?;
                 drop(loaded);
                 Ok(secs * 1e3)
             })?

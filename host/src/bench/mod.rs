@@ -168,6 +168,12 @@ fn measure(exe: &Path, opts: &Options, side: Side, w: &Workload, scratch: &Path)
     })
 }
 
+/// An embedding mode that refuses the workload as documented (`vm` and
+/// `full` cannot load native code in place).
+fn refused_by_design(side: Side, w: &Workload) -> bool {
+    matches!(side, Side::Embedding(mode) if w.kind.refused_by(mode))
+}
+
 pub fn main(opts: &Options) -> Result<i32> {
     ensure!(opts.runs > 0, "--runs must be at least 1");
     let workloads = if opts.only.is_empty() {
@@ -196,7 +202,7 @@ pub fn main(opts: &Options) -> Result<i32> {
         let row = sides
             .iter()
             .map(|side| match measure(&exe, opts, *side, w, &scratch) {
-                Err(e) if side.is_peer() => {
+                Err(e) if side.is_peer() || refused_by_design(*side, w) => {
                     eprintln!("bench: {} on {} failed: {e:#}", w.name, side.name());
                     Ok(Cell {
                         samples: Vec::new(),

@@ -3,8 +3,9 @@
 
 use super::timing::{check, samples, timed};
 use super::workloads::{CALLS, GROWS, INSTANCES, Kind};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use embedding_abi::modes;
+use std::ptr::NonNull;
 use wasmtime::{Config, Engine, Instance, Linker, Module, Store};
 
 /// A store as the embedding makes one: unlimited fuel, and an epoch
@@ -76,6 +77,21 @@ pub fn run(pulley: bool, artifact: &[u8], kind: Kind, runs: usize) -> Result<Vec
                 Ok(secs * 1e9 / f64::from(CALLS))
             })?
         }
+        Kind::CallByName => {
+            let (mut store, instance) = instance(&linker, &module)?;
+            samples(runs, || {
+                let ((), secs) = timed(|| {
+                    for _ in 0..CALLS {
+                        let nop = instance
+                            .get_func(&mut store, "nop")
+                            .context("no export `nop`")?;
+                        nop.call(&mut store, &[], &mut [])?;
+                    }
+                    Ok(())
+                })?;
+                Ok(secs * 1e9 / f64::from(CALLS))
+            })?
+        }
         Kind::CallHost => {
             let (mut store, instance) = instance(&linker, &module)?;
             samples(runs, || {
@@ -111,6 +127,32 @@ pub fn run(pulley: bool, artifact: &[u8], kind: Kind, runs: usize) -> Result<Vec
                 // SAFETY: as above.
                 let (loaded, secs) =
                     timed(|| Ok(unsafe { Module::deserialize(&engine, artifact) }?))?;
+                drop(loaded);
+                Ok(secs * 1e3)
+            })?
+        }
+        Kind::LoadInPlace { arg, expected } => {
+            let kept = crate::in_place::AlignedBytes::new(artifact);
+            let load = || -> Result<Module> {
+                Ok(if pulley {
+                    // SAFETY: as above; `kept` outlives every module made
+                    // from it (each is dropped within its sample).
+                    unsafe { Module::deserialize_raw(&engine, NonNull::from(kept.bytes())) }?
+                } else {
+                    // Native code cannot run from the caller's bytes.
+                    // SAFETY: as above.
+                    unsafe { Module::deserialize(&engine, artifact) }?
+                })
+            };
+            let module = load()?;
+            let (mut store, instance) = instance(&linker, &module)?;
+            check("run", call_i32(&mut store, instance, arg)?, expected())?;
+            // Wasmtime registers code by address: two live modules from the
+            // same bytes would collide.
+            drop(store);
+            drop(module);
+            samples(runs, || {
+                let (loaded, secs) = timed(load)?;
                 drop(loaded);
                 Ok(secs * 1e3)
             })?

@@ -23,9 +23,12 @@ pub enum Kind {
     /// One call of the export `run(arg)`, which must return `expected()`;
     /// milliseconds.
     Compute { arg: i32, expected: fn() -> i32 },
-    /// [`CALLS`] calls of the empty export `nop` from the host;
-    /// nanoseconds per call.
+    /// [`CALLS`] calls of the empty export `nop` from the host, resolved
+    /// once (the embedding's `func_get`/`func_call`); nanoseconds per call.
     CallEmpty,
+    /// As [`Kind::CallEmpty`], finding the export by name on every call
+    /// (the embedding's `call`).
+    CallByName,
     /// One call of `run(CALLS)`, which calls the host function `bench.nop`
     /// [`CALLS`] times and returns the count; nanoseconds per host call.
     CallHost,
@@ -39,13 +42,18 @@ pub enum Kind {
     /// Loading (deserializing) the precompiled module; milliseconds. An
     /// instance's `run(arg)` must return `expected()`.
     Load { arg: i32, expected: fn() -> i32 },
+    /// As [`Kind::Load`], in place (`Module::deserialize_raw`) where the
+    /// side can: `minimal` and stock Pulley. Native code cannot run from
+    /// the caller's bytes: `vm` and `full` refuse (reported as failed, with
+    /// their error) and stock native copies as in `load`.
+    LoadInPlace { arg: i32, expected: fn() -> i32 },
 }
 
 impl Kind {
     pub fn unit(self) -> &'static str {
         match self {
-            Kind::Compute { .. } | Kind::Load { .. } => "ms",
-            Kind::CallEmpty | Kind::CallHost => "ns/call",
+            Kind::Compute { .. } | Kind::Load { .. } | Kind::LoadInPlace { .. } => "ms",
+            Kind::CallEmpty | Kind::CallByName | Kind::CallHost => "ns/call",
             Kind::Instantiate { .. } => "us/instance",
             Kind::Grow => "us/1000 grows",
         }
@@ -55,15 +63,24 @@ impl Kind {
     pub fn peer_args(self) -> (&'static str, Vec<i64>) {
         match self {
             Kind::Compute { arg, expected } => ("compute", vec![arg.into(), expected().into()]),
-            Kind::CallEmpty => ("call", vec![CALLS.into()]),
+            // The peers have one way to call an export.
+            Kind::CallEmpty | Kind::CallByName => ("call", vec![CALLS.into()]),
             Kind::CallHost => ("host-call", vec![CALLS.into()]),
             Kind::Instantiate { probe, expected } => (
                 "instantiate",
                 vec![INSTANCES as i64, probe.into(), expected.into()],
             ),
             Kind::Grow => ("grow", vec![GROWS.into()]),
-            Kind::Load { arg, expected } => ("load", vec![arg.into(), expected().into()]),
+            Kind::Load { arg, expected } | Kind::LoadInPlace { arg, expected } => {
+                ("load", vec![arg.into(), expected().into()])
+            }
         }
+    }
+
+    /// Whether the embedding in `mode` refuses the workload by design
+    /// (reported as failed, not fatal to the run).
+    pub fn refused_by(self, mode: embedding_abi::EmbMode) -> bool {
+        matches!(self, Kind::LoadInPlace { .. }) && mode != embedding_abi::EmbMode::Minimal
     }
 
     /// Whether the workload is pure computation (the "compute" goals).
@@ -175,6 +192,13 @@ pub const WORKLOADS: &[Workload] = &[
         integer: true,
     },
     Workload {
+        name: "call-by-name",
+        what: "host -> wasm call of an empty export, looked up by name on every call",
+        source: Source::Wat(r#"(module (func (export "nop")))"#),
+        kind: Kind::CallByName,
+        integer: true,
+    },
+    Workload {
         name: "host-call",
         what: "wasm -> host call of an empty host function",
         source: Source::Wat(HOST_CALL),
@@ -213,6 +237,16 @@ pub const WORKLOADS: &[Workload] = &[
         what: "loading (deserializing) the artifact of a 10,000-function module",
         source: Source::Generated(large_module),
         kind: Kind::Load {
+            arg: 5,
+            expected: large_module_expected,
+        },
+        integer: true,
+    },
+    Workload {
+        name: "load-raw",
+        what: "the `load` artifact loaded in place from the caller's memory (minimal, stock Pulley)",
+        source: Source::Generated(large_module),
+        kind: Kind::LoadInPlace {
             arg: 5,
             expected: large_module_expected,
         },
