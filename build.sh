@@ -7,7 +7,8 @@
 #   ./build.sh --arch aarch64   x86_64, aarch64, riscv64 or all (repeatable);
 #                               default x86_64, and all for `test`. aarch64
 #                               and riscv64 run on Linux under qemu-user
-#                               (cross/build.sh)
+#                               (cross/build.sh; their loader-only host:
+#                               cross/host.sh)
 #   ./build.sh test             the test command: everything, plus header
 #                               drift checks, the host's unit tests and the
 #                               spec testsuite in every mode (conformance)
@@ -17,7 +18,8 @@
 #                               it under QEMU; `test` boots every port
 #   ./build.sh bench            everything, then `host bench` (README,
 #                               "Benchmark") into out/bench/: bench.txt,
-#                               bench.json and the plot bench.png
+#                               bench.json and the plot bench.png; with
+#                               --arch aarch64|riscv64, into out/<arch>/
 #   ./build.sh --mode small     the size-first minimal (README, "Footprint")
 #   ./build.sh size             builds its variants and writes the footprint
 #                               table, out/size/footprint.md
@@ -37,7 +39,8 @@ arches=()
 ports=()
 action=run
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+# The comment block at the top of this file, without its `#`s.
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -367,10 +370,13 @@ cross_arches=()
 for arch in aarch64 riscv64; do ! wants_arch "$arch" || cross_arches+=("$arch"); done
 cross_mode_args=()
 for mode in "${modes[@]}"; do cross_mode_args+=(--mode "$mode"); done
-if [ "$action" = build ]; then
+# Their loader-only host (cross/host.sh), which the x86_64 host runs under
+# qemu-user for `reliability`, `fuzz` and `bench --arch`.
+for arch in "${cross_arches[@]}"; do cross/host.sh --arch "$arch"; done
+if [ "$action" = build ] || [ "$action" = bench ]; then
   for arch in "${cross_arches[@]}"; do cross/build.sh --arch "$arch" "${cross_mode_args[@]}" --build-only; done
-  exit 0
 fi
+[ "$action" != build ] || exit 0
 
 host="$root/target/release/host"
 mode_args=()
@@ -573,6 +579,24 @@ if [ "$action" = test ]; then
     # every define and with each mode's, and a subset of the fixtures
     # (cross/platform-check.sh --all-fixtures runs them all).
     step cross/platform-check.sh --arch "$arch"
+    # README, "Other architectures": the reliability checks in every mode,
+    # run by the arch's loader-only host under qemu-user; envelope-component
+    # needs a wasi build, which needs fiber hooks that exist for x86_64 only.
+    for check in envelope limits threads interrupt; do
+      step "$host" reliability --arch "$arch" --out "$out" "${mode_args[@]}" "$check"
+    done
+    # qemu-user 7.2 keeps about 25 MB of page tracking per 4 GiB
+    # reservation it unmaps, never freed, and full reserves 4 GiB per
+    # memory: 10,000 cycles would need 250 GB. So full runs 20 there
+    # (README, "Other architectures"); x86_64 runs 10,000 in every mode.
+    for mode in "${modes[@]}"; do
+      cycles=10000
+      [ "$mode" != full ] || cycles=20
+      step "$host" reliability --arch "$arch" --out "$out" --mode "$mode" --cycles "$cycles" leak
+    done
+    echo "SKIP reliability envelope-component $arch: no wasi build on $arch (fiber hooks are x86_64 only); not run, not counted as passed"
+    step "$host" fuzz --arch "$arch" --out "$out" "${mode_args[@]}" --seconds "${CROSS_FUZZ_SECONDS:-5}"
+    step "$host" bench --arch "$arch" --out "$out" "${mode_args[@]}" --runs 1 call host-call
   done
   for port in ports/*/build.sh; do step "$port"; done
   echo "test: $passed passed, $failed failed"
@@ -580,6 +604,14 @@ if [ "$action" = test ]; then
   exit
 fi
 if [ "$action" = bench ]; then
+  # Another arch: every side under qemu-user, ratios to stock Wasmtime on
+  # that arch (README, "Other architectures"); no interpreter peers there.
+  for arch in "${cross_arches[@]}"; do
+    say "host bench --arch $arch (all workloads, every mode, under qemu-user; tens of minutes)"
+    "$host" bench --arch "$arch" --out "$out" "${mode_args[@]}" --json "$out/$arch/bench.json" |
+      tee "$out/$arch/bench.txt"
+  done
+  wants_arch x86_64 || exit 0
   mkdir -p "$out/bench"
   # The interpreter peers (wasmi) and the plotter (plotters) are workspaces
   # of their own (host/bench-peers, host/bench-plot), so the host and CI

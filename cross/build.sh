@@ -22,6 +22,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# shellcheck source=cross/arch.sh
+source cross/arch.sh
 host="$root/target/release/host"
 arch=""
 modes=()
@@ -29,12 +31,7 @@ build_only=false
 
 while [ $# -gt 0 ]; do
   case "$1" in
-    --arch)
-      case "${2:-}" in
-        aarch64 | riscv64) arch=$2 ;;
-        *) echo "cross: --arch needs aarch64 or riscv64" >&2; exit 2 ;;
-      esac
-      shift 2 ;;
+    --arch) cross_arch_parse cross "${2:-}"; shift 2 ;;
     --mode)
       case "${2:-}" in
         minimal | vm | full) modes+=("$2") ;;
@@ -50,10 +47,8 @@ done
 
 say() { printf '==> %s\n' "$*" >&2; }
 
-case "$arch" in
-  aarch64) rust_target=aarch64-unknown-none gnu=aarch64-linux-gnu ;;
-  riscv64) rust_target=riscv64gc-unknown-none-elf gnu=riscv64-linux-gnu ;;
-esac
+cross_arch_names
+rust_target=$rust_none
 # Cargo's per-target RUSTFLAGS variable, e.g.
 # CARGO_TARGET_AARCH64_UNKNOWN_NONE_RUSTFLAGS.
 rustflags_var="CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<<"$rust_target")_RUSTFLAGS"

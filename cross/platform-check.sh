@@ -17,17 +17,14 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# shellcheck source=cross/arch.sh
+source cross/arch.sh
 arch=""
 all_fixtures=false
 
 while [ $# -gt 0 ]; do
   case "$1" in
-    --arch)
-      case "${2:-}" in
-        aarch64 | riscv64) arch=$2 ;;
-        *) echo "cross/platform-check: --arch needs aarch64 or riscv64" >&2; exit 2 ;;
-      esac
-      shift 2 ;;
+    --arch) cross_arch_parse cross/platform-check "${2:-}"; shift 2 ;;
     --all-fixtures) all_fixtures=true; shift ;;
     *) echo "cross/platform-check: unknown argument '$1'" >&2; exit 2 ;;
   esac
@@ -39,13 +36,13 @@ say() { printf '==> %s\n' "$*" >&2; }
 # Both subsets hold what differs per arch: the frame pointer read from the
 # ucontext (trap-own-frame), the handler's signal mask, and code run from
 # pages; the rest differ per arch so that together they cover more hooks.
+cross_arch_names
+triple=$rust_linux
 case "$arch" in
   aarch64)
-    triple=aarch64-unknown-linux-gnu gnu=aarch64-linux-gnu
     subset=(trap-own-frame trap-no-nodefer mprotect-ignores-none trap-drops-address tls-shared lock-no-exclusion)
     ;;
   riscv64)
-    triple=riscv64gc-unknown-linux-gnu gnu=riscv64-linux-gnu
     subset=(trap-own-frame trap-no-nodefer mprotect-ignores-none trap-no-forward mmap-ignores-prot rwlock-readers-exclusive)
     ;;
 esac

@@ -1,24 +1,36 @@
 //! Precompiling WebAssembly for a mode, with the mode's own configuration,
-//! into the integrity envelope the embedding checks (`envelope.rs`).
+//! into the integrity envelope the embedding checks (`envelope.rs`). A
+//! loader-only build (no `compiler` feature) has the same `Compiler`, which
+//! asks the x86_64 host instead (`compile_service`).
 
+#[cfg(feature = "compiler")]
 use crate::envelope;
-use anyhow::{Context, Result};
+#[cfg(feature = "compiler")]
+use anyhow::Context;
+use anyhow::Result;
 use embedding_abi::EmbMode;
+#[cfg(feature = "compiler")]
 use embedding_abi::modes::{self, Arch};
+#[cfg(feature = "compiler")]
 use wasmtime::Engine;
 
-/// A Cranelift engine producing artifacts the `mode` embedding will load.
+/// A Cranelift engine producing artifacts the `mode` embedding will load
+/// (or, with [`Compiler::fuzz_stock`], the fuzzer's stock reference).
+#[cfg(feature = "compiler")]
 pub struct Compiler {
     engine: Engine,
-    mode: EmbMode,
+    /// The mode whose envelope seals each artifact; `None` for stock.
+    seal: Option<EmbMode>,
 }
 
+#[cfg(feature = "compiler")]
 impl Compiler {
     pub fn new(mode: EmbMode) -> Result<Compiler> {
         Compiler::for_arch(mode, Arch::NATIVE)
     }
 
-    /// A compiler for `mode` on `arch` (a bare-metal port's machine).
+    /// A compiler for `mode` on `arch` (a bare-metal port's machine, or
+    /// another architecture's loader-only host).
     pub fn for_arch(mode: EmbMode, arch: Arch) -> Result<Compiler> {
         // Exactly the configuration the embedding loads with (`modes.rs`);
         // the host only adds the compiler, which `Config::new` enables here.
@@ -31,15 +43,53 @@ impl Compiler {
                     crate::mode_name(mode)
                 )
             })?;
-        Ok(Compiler { engine, mode })
+        Ok(Compiler {
+            engine,
+            seal: Some(mode),
+        })
+    }
+
+    /// Stock Wasmtime as the fuzzer's reference on `arch` (no envelope).
+    pub fn fuzz_stock(arch: Arch) -> Result<Compiler> {
+        Ok(Compiler {
+            engine: Engine::new(&crate::fuzz::stock_config(arch)?)?,
+            seal: None,
+        })
     }
 
     /// Compiles a module given as WebAssembly text or binary, sealed in its
     /// envelope.
     pub fn precompile(&self, wasm: &[u8]) -> Result<Vec<u8>> {
-        Ok(envelope::seal_module(
-            self.mode,
-            &self.engine.precompile_module(wasm)?,
-        ))
+        let artifact = self.engine.precompile_module(wasm)?;
+        Ok(match self.seal {
+            Some(mode) => envelope::seal_module(mode, &artifact),
+            None => artifact,
+        })
+    }
+}
+
+/// The loader-only `Compiler`: the same artifacts, compiled by the x86_64
+/// host for this architecture.
+#[cfg(not(feature = "compiler"))]
+pub struct Compiler {
+    kind: crate::compile_service::Kind,
+}
+
+#[cfg(not(feature = "compiler"))]
+impl Compiler {
+    pub fn new(mode: EmbMode) -> Result<Compiler> {
+        Ok(Compiler {
+            kind: crate::compile_service::Kind::Embedding(mode),
+        })
+    }
+
+    pub fn fuzz_stock() -> Compiler {
+        Compiler {
+            kind: crate::compile_service::Kind::FuzzStock,
+        }
+    }
+
+    pub fn precompile(&self, wasm: &[u8]) -> Result<Vec<u8>> {
+        crate::compile_service::client::precompile(self.kind, wasm)
     }
 }

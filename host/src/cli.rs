@@ -1,7 +1,10 @@
 //! Command-line parsing and dispatch.
 
+#[cfg(feature = "compiler")]
 use crate::artifacts::Compiler;
-use crate::{imports, parse_mode, run};
+use crate::parse_mode;
+#[cfg(feature = "compiler")]
+use crate::{imports, run};
 use anyhow::{Context, Result, bail};
 use embedding_abi::EmbMode;
 use embedding_abi::modes::Arch;
@@ -14,13 +17,17 @@ const USAGE: &str = "\
       Runs the samples and bad-input checks of each mode (default: all) in a
       child process per mode; prints PASS/FAIL lines and a summary. LIB
       replaces the mode's libwasmtime-platform.so (default $EMBEDDING_PLATFORM).
-  host reliability [--out DIR] [--mode M]... [--timeout SECS] [CHECK]...
+  host reliability [--out DIR] [--mode M]... [--arch A] [--cycles N] [--timeout SECS] [CHECK]...
       The reliability checks of each mode (default: all modes, all checks)
       in a child process per mode and check: envelope, envelope-component
       (artifact mutation tests), limits (per-store resource limits), leak
       (heap back to its baseline after 10,000 instantiate/drop cycles),
       threads (8 threads sharing one engine and its modules), interrupt
       (runaway guests stopped by the epoch from another thread, and by fuel).
+      --arch aarch64|riscv64: the children are that arch's loader-only host
+      under qemu-user (./build.sh --arch A) on DIR/<arch>/, compiling through
+      this one; envelope-component is reported skipped there (no wasi build).
+      --cycles N runs the leak check with N cycles instead of 10,000.
   host reliability --soak SECONDS [--out DIR] [--mode M]...
       Mixes all of those for SECONDS in each mode (threads, traps, epoch
       interruptions, fuel exhaustion, limits, damaged artifacts, load and
@@ -40,13 +47,15 @@ const USAGE: &str = "\
       precompiled for the mode and the port's architecture (default
       x86_64; only vm and full generate native code), and the steps with
       their expected results (see ports/qemu-virt/sample_table.h).
-  host bench [--mode M]... [--runs N] [--json FILE] [--peers BIN] [WORKLOAD]...
+  host bench [--mode M]... [--arch A] [--runs N] [--json FILE] [--peers BIN] [WORKLOAD]...
       Times fixed workloads (default: all) in each mode's embedding and on
       stock Wasmtime (native, and Pulley for minimal), side by side, each in
       a child process: compute, calls both ways, instantiation, memory.grow,
       artifact loading. Medians of N samples (default 11), ratios to stock
       native, the embedding's peak heap, peak resident memory, the goals of
-      the README; FILE gets all of it as JSON.
+      the README; FILE gets all of it as JSON. --arch aarch64|riscv64: every
+      side on that arch under qemu-user (its loader-only host, DIR/<arch>/),
+      precompiled here for it; compare ratios, not times.
   host conformance [--mode M]... [--arch A] [--json FILE] [--jobs N] [--timeout SECS] [--platform LIB] [PATH]...
       Runs the spec testsuite's .wast scripts (PATH: directories or files;
       default $WASM_TESTSUITE, else ../shared/testsuite) in the embedding of
@@ -68,11 +77,22 @@ const USAGE: &str = "\
 
 DIR defaults to $EMBEDDING_OUT, else the out/ directory build.sh writes.";
 
+#[cfg(feature = "compiler")]
 fn usage() -> String {
     format!(
         "{USAGE_HEAD}\n{}\n{}\n{USAGE}",
         crate::wasi::run::USAGE,
         crate::fuzz::USAGE
+    )
+}
+
+/// The loader-only build runs only as a child of the x86_64 host.
+#[cfg(not(feature = "compiler"))]
+fn usage() -> String {
+    format!(
+        "{USAGE_HEAD}\n  This host is loader-only (built without the `compiler` feature, for \
+         another architecture): it runs the children of `host reliability|fuzz|bench --arch A`, \
+         which the x86_64 host starts under qemu-user. See README, \"Other architectures\".\n\n{USAGE}"
     )
 }
 
@@ -92,6 +112,8 @@ pub struct Options {
     pub arch: Option<Arch>,
     /// `reliability --soak SECONDS`.
     pub soak: Option<u64>,
+    /// `reliability --cycles N`: the leak check's cycles.
+    pub cycles: Option<usize>,
     pub peers: Option<PathBuf>,
 }
 
@@ -117,6 +139,7 @@ fn parse(args: &[String]) -> Result<Options> {
         guests: None,
         arch: None,
         soak: None,
+        cycles: None,
         peers: None,
     };
     let mut timeout_given = false;
@@ -160,6 +183,16 @@ fn parse(args: &[String]) -> Result<Options> {
                 }
                 opts.soak = Some(secs);
             }
+            "--cycles" => {
+                let n = value("--cycles")?;
+                let n: usize = n
+                    .parse()
+                    .with_context(|| format!("--cycles {n}: not a number"))?;
+                if n == 0 {
+                    bail!("--cycles 0: give at least one cycle");
+                }
+                opts.cycles = Some(n);
+            }
             "--guests" => opts.guests = Some(value("--guests")?.into()),
             "--peers" => opts.peers = Some(value("--peers")?.into()),
             "--arch" => {
@@ -196,6 +229,7 @@ pub fn main(args: &[String]) -> Result<i32> {
     };
     // `run` passes everything after the program to the guest, so it has a
     // parser of its own.
+    #[cfg(feature = "compiler")]
     if command == "run" || command == "run-program" {
         let platform = std::env::var_os("EMBEDDING_PLATFORM").map(PathBuf::from);
         let run = crate::wasi::run::RunArgs::parse(rest, default_out(), platform)?;
@@ -208,6 +242,15 @@ pub fn main(args: &[String]) -> Result<i32> {
     // `fuzz` has flags of its own; `fuzz-mode` is its per-mode child.
     if command == "fuzz" || command == "fuzz-mode" {
         return crate::fuzz::main(rest, default_out(), command == "fuzz-mode");
+    }
+    // The x86_64 side of a loader-only child's compiles.
+    #[cfg(feature = "compiler")]
+    if command == "compile-server" {
+        let opts = parse(rest)?;
+        let arch = opts
+            .arch
+            .context("compile-server needs --arch (the loader-only host's)")?;
+        return crate::compile_service::server::main(arch);
     }
     let mut opts = parse(rest)?;
     // Commands that take no operands refuse them rather than ignore them.
@@ -231,19 +274,69 @@ pub fn main(args: &[String]) -> Result<i32> {
     if opts.soak.is_some() && !command.starts_with("reliability") {
         bail!("--soak belongs to `host reliability`, not `{command}`");
     }
+    if opts.cycles.is_some() && !command.starts_with("reliability") {
+        bail!("--cycles belongs to `host reliability leak`, not `{command}`");
+    }
     // Flags that only some commands read are refused elsewhere, so that
-    // none is silently ignored (`host bench --arch aarch64` does not
-    // benchmark aarch64).
-    const ARCH_COMMANDS: &[&str] = &["precompile", "port-samples", "conformance"];
+    // none is silently ignored (`host samples --arch aarch64` would not
+    // run aarch64's samples).
+    const ARCH_COMMANDS: &[&str] = &[
+        "precompile",
+        "port-samples",
+        "conformance",
+        "reliability",
+        "bench",
+    ];
     if opts.arch.is_some() && !ARCH_COMMANDS.contains(&command.as_str()) {
         bail!(
-            "--arch is not an option of `{command}` (only of precompile, port-samples and conformance)"
+            "--arch is not an option of `{command}` (only of precompile, port-samples, \
+             conformance, reliability, bench and fuzz)"
         );
+    }
+    // Another arch's children run its loader-only host on its embeddings.
+    if let (Some(arch), "reliability" | "bench") =
+        (crate::launch::foreign(opts.arch), command.as_str())
+    {
+        if opts.platform.is_some() {
+            bail!("--platform and --arch: the platform of another arch is out/<arch>/<mode>/");
+        }
+        // (bench reads the workloads from DIR and passes DIR/<arch> on.)
+        if command == "reliability" {
+            opts.out = crate::launch::out_dir(&opts.out, Some(arch));
+        }
     }
     if opts.peers.is_some() && command != "bench" {
         bail!("--peers belongs to `host bench`, not `{command}`");
     }
-    match command.as_str() {
+    dispatch(command, opts, rest)
+}
+
+/// The commands of the loader-only build: the children that the x86_64
+/// host starts under qemu-user.
+#[cfg(not(feature = "compiler"))]
+fn dispatch(command: &str, opts: Options, _rest: &[String]) -> Result<i32> {
+    match command {
+        "reliability-mode" => crate::reliability::one_mode(one_mode(&opts)?, &opts),
+        "bench-side" => {
+            let (Some(side), [workload, artifact]) = (&opts.side, &opts.positional[..]) else {
+                bail!("bench-side needs --side, a workload and its artifact");
+            };
+            crate::bench::child(side, workload, artifact.as_ref(), &opts.out, opts.runs)
+        }
+        "help" | "--help" | "-h" => {
+            println!("{}", usage());
+            Ok(0)
+        }
+        other => bail!(
+            "`{other}` is not a command of this loader-only host\n{}",
+            usage()
+        ),
+    }
+}
+
+#[cfg(feature = "compiler")]
+fn dispatch(command: &str, mut opts: Options, rest: &[String]) -> Result<i32> {
+    match command {
         "guests" => {
             if opts.modes.is_empty() {
                 opts.modes = crate::MODES.to_vec();
@@ -287,6 +380,17 @@ pub fn main(args: &[String]) -> Result<i32> {
             }
             let mut status = 0;
             for check in crate::reliability::selected(&opts)? {
+                if let Some(why) = crate::reliability::unavailable(&check, opts.arch) {
+                    for &mode in &opts.modes {
+                        let place = crate::where_on(opts.arch.unwrap_or(Arch::NATIVE), mode);
+                        println!("skip {place} {check}: {why}");
+                    }
+                    println!(
+                        "reliability {check}: 0 passed, 0 failed, {} skipped",
+                        opts.modes.len()
+                    );
+                    continue;
+                }
                 opts.positional = vec![check.clone()];
                 let label = format!("reliability {check}");
                 status = status.max(run::each_mode(&opts, "reliability-mode", &label)?);
@@ -339,6 +443,7 @@ pub fn main(args: &[String]) -> Result<i32> {
                 opts.modes = crate::MODES.to_vec();
             }
             crate::bench::main(&crate::bench::Options {
+                arch: opts.arch,
                 out: opts.out.clone(),
                 modes: opts.modes.clone(),
                 runs: opts.runs,

@@ -54,6 +54,7 @@ pub fn module_loader<'a>(engine: &'a Engine<'a>) -> impl Fn(&[u8]) -> Result<(),
 }
 
 /// Loads components (the `wasi` builds).
+#[cfg(feature = "compiler")]
 pub fn component_loader<'a>(engine: &'a Engine<'a>) -> impl Fn(&[u8]) -> Result<(), String> + 'a {
     move |bytes| match engine.load_component(bytes) {
         Ok(_) => Ok(()),

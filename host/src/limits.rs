@@ -205,13 +205,18 @@ pub fn limit_checks(
     ]
 }
 
-/// Cycles of the leak check.
+/// Cycles of the leak check, unless `--cycles` says otherwise.
 pub const CYCLES: usize = 10_000;
 
-/// `heap_used` must be back at its baseline after [`CYCLES`] cycles of
-/// store creation, instantiation (memory with data, table, global), a call
-/// and store release. A warm-up first lets one-time allocations settle.
-pub fn leak(emb: &Embedding, compiler: &Compiler, engine: &Engine<'_>) -> Result<String> {
+/// `heap_used` must be back at its baseline after `cycles` cycles of store
+/// creation, instantiation (memory with data, table, global), a call and
+/// store release. A warm-up first lets one-time allocations settle.
+pub fn leak(
+    emb: &Embedding,
+    compiler: &Compiler,
+    engine: &Engine<'_>,
+    cycles: usize,
+) -> Result<String> {
     let ctx = Ctx { compiler, engine };
     let module = ctx.load(
         r#"(module
@@ -231,13 +236,15 @@ pub fn leak(emb: &Embedding, compiler: &Compiler, engine: &Engine<'_>) -> Result
         ensure!(v == 5 + i32::from(b'l'), "run returned {v}");
         Ok(emb.heap_used())
     };
-    for _ in 0..100 {
+    // (No more warm-up than measured cycles: under qemu-user each `full`
+    // cycle costs the emulator 25 MB, see README.)
+    for _ in 0..cycles.min(100) {
         cycle()?;
     }
     let baseline = emb.heap_used();
     let start = std::time::Instant::now();
     let mut during = 0;
-    for _ in 0..CYCLES {
+    for _ in 0..cycles {
         during = during.max(cycle()?);
     }
     let elapsed = start.elapsed();
@@ -249,11 +256,11 @@ pub fn leak(emb: &Embedding, compiler: &Compiler, engine: &Engine<'_>) -> Result
     );
     ensure!(
         after == baseline,
-        "heap_used {after} after {CYCLES} cycles, baseline {baseline}: {} bytes leaked",
+        "heap_used {after} after {cycles} cycles, baseline {baseline}: {} bytes leaked",
         after as i64 - baseline as i64
     );
     Ok(format!(
-        "{CYCLES} cycles in {:.2} s: heap_used {baseline} before and after, up to {during} during",
+        "{cycles} cycles in {:.2} s: heap_used {baseline} before and after, up to {during} during",
         elapsed.as_secs_f64()
     ))
 }

@@ -16,27 +16,44 @@
 //! host fuzz [--mode M]... --seconds N [--seed S] | --mode M --replay FILE.wasm
 //! ```
 
+// The loader-only build compiles a subset of what the shared modules offer
+// (no parents, no sealing, no reports); their dead code is linted in the
+// full build, where all of it is used.
+#![cfg_attr(not(feature = "compiler"), allow(dead_code))]
+
+// Without the `compiler` feature the host is loader-only (another
+// architecture's, under qemu-user): the children of `reliability`, `fuzz`
+// and `bench`, and nothing that compiles, parses text or needs WASI.
 mod artifacts;
+#[cfg(feature = "compiler")]
 mod bad_input;
 mod bench;
 mod cli;
+mod compile_service;
+#[cfg(feature = "compiler")]
 mod conformance;
 mod embedding;
 mod envelope;
 mod epoch_signal;
 mod fuzz;
+#[cfg(feature = "compiler")]
 mod imports;
 mod in_place;
 mod interrupt;
+mod launch;
 mod limits;
+#[cfg(feature = "compiler")]
 mod port_samples;
 mod reliability;
 mod run;
+#[cfg(feature = "compiler")]
 mod sample_run;
+#[cfg(feature = "compiler")]
 mod samples;
 mod soak;
 mod threads;
 mod values;
+#[cfg(feature = "compiler")]
 mod wasi;
 
 // Time limits for child processes live with the checker, which is built
@@ -44,6 +61,7 @@ mod wasi;
 use platform_check::children;
 
 use embedding_abi::EmbMode;
+use embedding_abi::modes::Arch;
 
 /// Exit status of a process whose embedding panicked (see `embedding.rs`).
 pub const EXIT_EMBEDDING_PANICKED: i32 = 70;
@@ -62,6 +80,28 @@ pub fn mode_name(mode: EmbMode) -> &'static str {
         EmbMode::Full => "full",
         EmbMode::Small => "small",
     }
+}
+
+pub fn arch_name(arch: Arch) -> &'static str {
+    match arch {
+        Arch::X86_64 => "x86_64",
+        Arch::Aarch64 => "aarch64",
+        Arch::Riscv64 => "riscv64",
+    }
+}
+
+/// The `<where>` of a PASS/FAIL line for `mode` on `arch`: the mode alone
+/// on x86_64, `<arch>/<mode>` on another architecture.
+pub fn where_on(arch: Arch, mode: EmbMode) -> String {
+    match arch {
+        Arch::X86_64 => mode_name(mode).to_string(),
+        other => format!("{}/{}", arch_name(other), mode_name(mode)),
+    }
+}
+
+/// [`where_on`] this process's architecture.
+pub fn where_tag(mode: EmbMode) -> String {
+    where_on(Arch::NATIVE, mode)
 }
 
 pub fn parse_mode(name: &str) -> anyhow::Result<EmbMode> {

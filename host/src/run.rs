@@ -2,15 +2,20 @@
 //! platform hooks (signal handlers, TLS) never meet another's, and a crash or
 //! hang in one mode is reported as that mode's failure.
 
+#[cfg(feature = "compiler")]
 use crate::artifacts::Compiler;
 use crate::cli::Options;
+#[cfg(feature = "compiler")]
 use crate::embedding::{Embedding, Paths};
-use crate::{bad_input, imports, mode_name, sample_run, samples};
+#[cfg(feature = "compiler")]
+use crate::{bad_input, imports, sample_run, samples};
+use crate::{mode_name, where_on};
 use anyhow::{Context, Result};
 use embedding_abi::EmbMode;
+use embedding_abi::modes::Arch;
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// Tallies PASS/FAIL lines.
 #[derive(Default)]
@@ -21,7 +26,7 @@ pub struct Tally {
 
 impl Tally {
     pub fn record(&mut self, mode: EmbMode, name: &str, result: Result<String>, verbose: bool) {
-        let mode = mode_name(mode);
+        let mode = crate::where_tag(mode);
         match result {
             Ok(detail) => {
                 self.passed += 1;
@@ -41,19 +46,19 @@ impl Tally {
     }
 }
 
+#[cfg(feature = "compiler")]
 pub fn all_modes(opts: &Options) -> Result<i32> {
     each_mode(opts, "run-mode", "samples")
 }
 
 /// Runs `host <child> --mode M ...` for each mode (with the positional
-/// arguments), relays its PASS/FAIL lines and prints `<label>: N passed, N
-/// failed`.
+/// arguments), on `opts.arch` (`launch.rs`), relays its PASS/FAIL lines and
+/// prints `<label>: N passed, N failed`.
 pub fn each_mode(opts: &Options, child_command: &str, label: &str) -> Result<i32> {
-    let exe = std::env::current_exe().context("cannot find the host executable")?;
     let mut tally = Tally::default();
     for &mode in &opts.modes {
         let name = mode_name(mode);
-        let mut cmd = Command::new(&exe);
+        let mut cmd = crate::launch::child_command(opts.arch)?;
         cmd.args([child_command, "--mode", name, "--out"])
             .arg(&opts.out)
             .args(&opts.positional);
@@ -63,6 +68,9 @@ pub fn each_mode(opts: &Options, child_command: &str, label: &str) -> Result<i32
         if let Some(secs) = opts.soak {
             cmd.args(["--soak", &secs.to_string()]);
         }
+        if let Some(n) = opts.cycles {
+            cmd.args(["--cycles", &n.to_string()]);
+        }
         // Through the environment, so that the child's own children (the
         // heap-exhaustion check) load the same platform.
         if let Some(platform) = &opts.platform {
@@ -71,7 +79,7 @@ pub fn each_mode(opts: &Options, child_command: &str, label: &str) -> Result<i32
         let mut child = cmd
             .stdout(Stdio::piped())
             .spawn()
-            .with_context(|| format!("cannot start {}", exe.display()))?;
+            .with_context(|| format!("cannot start {cmd:?}"))?;
         let stdout = child.stdout.take().expect("piped");
         // Lines are relayed by a thread so a hung child can be timed out.
         let relay = std::thread::spawn(move || {
@@ -105,7 +113,8 @@ pub fn each_mode(opts: &Options, child_command: &str, label: &str) -> Result<i32
         };
         if let Some(problem) = problem {
             tally.failed += 1;
-            println!("FAIL {name} run: {problem}");
+            let place = where_on(opts.arch.unwrap_or(Arch::NATIVE), mode);
+            println!("FAIL {place} run: {problem}");
         }
     }
     println!("{label}: {} passed, {} failed", tally.passed, tally.failed);
@@ -113,6 +122,7 @@ pub fn each_mode(opts: &Options, child_command: &str, label: &str) -> Result<i32
 }
 
 /// The child's work for one mode.
+#[cfg(feature = "compiler")]
 pub fn one_mode(mode: EmbMode, opts: &Options) -> Result<i32> {
     let paths = Paths::in_dir(&opts.out, mode).with_platform(opts.platform.as_deref());
     let mut tally = Tally::default();

@@ -445,3 +445,45 @@ pub fn wasm_features(config: &mut Config) {
         true,
     );
 }
+
+/// Stock Wasmtime (with `std`, on Linux) as the host's reference on `arch`,
+/// on top of [`wasm_features`]: native code, or with `pulley` the same
+/// bytecode as `minimal`. Artifacts for aarch64 and riscv64 are precompiled
+/// on x86_64 and loaded by that arch's loader-only host under qemu-user, so
+/// both ends call this with the same arguments.
+///
+/// Native on x86_64 adds nothing: the host's own target, with the CPU
+/// features Wasmtime detects. On aarch64 and riscv64 the target is named,
+/// since it is not the compiling machine's, and the CPU flags are the
+/// embedding's baseline of that arch (as in `native_aarch64`,
+/// `native_riscv64`), so a ratio compares the same instructions; riscv64
+/// also loses SIMD, as its native modes do (`no_simd_without_v`). Pulley is
+/// the same everywhere, SIMD included, as `minimal` is.
+pub fn stock(arch: Arch, pulley: bool, config: &mut Config) -> Result<()> {
+    match (pulley, arch) {
+        (true, _) => {
+            config.target("pulley64")?;
+        }
+        (false, Arch::X86_64) => {}
+        (false, Arch::Aarch64) => {
+            // Cranelift's arm64 flags are all off unless set, for a target
+            // that is not the compiling machine: ARMv8.0-A, as the embedding.
+            config.target("aarch64-unknown-linux-gnu")?;
+        }
+        (false, Arch::Riscv64) => {
+            config.target("riscv64gc-unknown-linux-gnu")?;
+            #[cfg(feature = "compiler")]
+            for flag in RISCV64_CPU_FLAGS {
+                // SAFETY: rv64gc, what riscv64gc-unknown-linux-gnu requires.
+                unsafe {
+                    config.cranelift_flag_enable(flag);
+                }
+            }
+            no_simd_without_v(config);
+        }
+    }
+    // The loader-only host is built without the component model; an
+    // artifact must not claim it there, nor differ here.
+    config.wasm_features(WasmFeatures::COMPONENT_MODEL, false);
+    Ok(())
+}

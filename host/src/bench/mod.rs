@@ -11,29 +11,30 @@
 
 mod child;
 mod embedded;
+#[cfg(feature = "compiler")]
+mod parent;
+#[cfg(feature = "compiler")]
 mod report;
 mod sides;
 mod stock;
 mod timing;
 mod workloads;
 
-use crate::artifacts::Compiler;
-use crate::children::wait_with_limit;
-use anyhow::{Context, Result, bail, ensure};
-use embedding_abi::EmbMode;
-use sides::Side;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
-use workloads::{WORKLOADS, Workload};
+#[cfg(feature = "compiler")]
+use {
+    embedding_abi::EmbMode, embedding_abi::modes::Arch, sides::Side, std::path::PathBuf,
+    workloads::Workload,
+};
+
+#[cfg(feature = "compiler")]
+pub use parent::main;
 
 pub use child::main as child;
 
-/// Far beyond any workload's time under load; a side that takes longer is
-/// stuck, and is reported as failed rather than waited for.
-const CHILD_LIMIT: Duration = Duration::from_secs(600);
-
+#[cfg(feature = "compiler")]
 pub struct Options {
+    /// `--arch`: run on that arch's loader-only host, under qemu-user.
+    pub arch: Option<Arch>,
     pub out: PathBuf,
     pub modes: Vec<EmbMode>,
     pub runs: usize,
@@ -44,6 +45,7 @@ pub struct Options {
     pub peers: Option<PathBuf>,
 }
 
+#[cfg(feature = "compiler")]
 /// One workload on one side.
 pub struct Cell {
     pub samples: Vec<f64>,
@@ -57,7 +59,10 @@ pub struct Cell {
     pub error: Option<String>,
 }
 
+#[cfg(feature = "compiler")]
 pub struct Results {
+    /// The architecture every side ran on.
+    pub arch: Arch,
     pub runs: usize,
     pub sides: Vec<Side>,
     pub workloads: Vec<&'static Workload>,
@@ -65,170 +70,9 @@ pub struct Results {
     pub cells: Vec<Vec<Cell>>,
 }
 
+#[cfg(feature = "compiler")]
 impl Results {
     pub fn side(&self, side: Side) -> Option<usize> {
         self.sides.iter().position(|s| *s == side)
     }
-}
-
-/// `wasm` precompiled for `side`, as the child loads it.
-fn precompile(side: Side, wasm: &[u8]) -> Result<Vec<u8>> {
-    match side {
-        Side::Embedding(mode) => Compiler::new(mode)?.precompile(wasm),
-        Side::StockNative => Ok(stock::engine(false)?.precompile_module(wasm)?),
-        Side::StockPulley => Ok(stock::engine(true)?.precompile_module(wasm)?),
-        // An interpreter peer loads the WebAssembly binary itself.
-        Side::Wasmi | Side::Wasm3 => Ok(wasm.to_vec()),
-    }
-}
-
-fn measure(exe: &Path, opts: &Options, side: Side, w: &Workload, scratch: &Path) -> Result<Cell> {
-    let artifact = scratch.join(format!("{}-{}.cwasm", side.name(), w.name));
-    let wasm = w.wasm(&opts.out)?;
-    std::fs::write(&artifact, precompile(side, &wasm)?)
-        .with_context(|| format!("cannot write {}", artifact.display()))?;
-    let runs = opts.runs;
-    let mut command = match side {
-        Side::Wasmi | Side::Wasm3 => {
-            let peers = opts.peers.as_deref().context("the peers need --peers")?;
-            let (kind, numbers) = w.kind.peer_args();
-            let mut command = Command::new(peers);
-            command
-                .args([side.name().as_str(), kind, &runs.to_string()])
-                .arg(&artifact)
-                .args(numbers.iter().map(i64::to_string));
-            command
-        }
-        _ => {
-            let mut command = Command::new(exe);
-            command
-                .args([
-                    "bench-side",
-                    "--side",
-                    &side.name(),
-                    "--runs",
-                    &runs.to_string(),
-                ])
-                .arg("--out")
-                .arg(&opts.out)
-                .arg(w.name)
-                .arg(&artifact);
-            command
-        }
-    };
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("cannot run {} on {}", w.name, side.name()))?;
-    let status = wait_with_limit(&mut child, CHILD_LIMIT)?;
-    let output = child.wait_with_output()?;
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    match status {
-        None => bail!(
-            "{} on {} ran longer than {CHILD_LIMIT:?}",
-            w.name,
-            side.name()
-        ),
-        Some(s) if !s.success() => bail!(
-            "{} on {} failed ({s}): {}",
-            w.name,
-            side.name(),
-            stderr.trim()
-        ),
-        Some(_) => {}
-    }
-    let text = String::from_utf8_lossy(&output.stdout);
-    let field = |tag: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(tag))
-            .with_context(|| format!("{} on {} printed no `{tag}` line", w.name, side.name()))
-    };
-    let samples: Vec<f64> = field("T ")?
-        .split(' ')
-        .map(str::parse)
-        .collect::<Result<_, _>>()?;
-    ensure!(
-        samples.len() == runs,
-        "{} on {}: {} samples, expected {runs}",
-        w.name,
-        side.name(),
-        samples.len()
-    );
-    let median = report::median(&mut samples.clone());
-    Ok(Cell {
-        samples,
-        median,
-        heap_peak: match side {
-            Side::Embedding(_) => Some(field("H ")?.parse()?),
-            _ => None,
-        },
-        rss_kib: field("R ")?.parse()?,
-        error: None,
-    })
-}
-
-/// An embedding mode that refuses the workload as documented (`vm` and
-/// `full` cannot load native code in place).
-fn refused_by_design(side: Side, w: &Workload) -> bool {
-    matches!(side, Side::Embedding(mode) if w.kind.refused_by(mode))
-}
-
-pub fn main(opts: &Options) -> Result<i32> {
-    ensure!(opts.runs > 0, "--runs must be at least 1");
-    let workloads = if opts.only.is_empty() {
-        WORKLOADS.iter().collect()
-    } else {
-        opts.only
-            .iter()
-            .map(|n| workloads::find(n))
-            .collect::<Result<Vec<_>>>()?
-    };
-    let exe = std::env::current_exe()?;
-    if let Some(peers) = &opts.peers {
-        ensure!(
-            peers.is_file(),
-            "--peers {}: no such file (build host/bench-peers, or use ./build.sh bench)",
-            peers.display()
-        );
-    }
-    let sides = Side::for_modes(&opts.modes, opts.peers.is_some());
-    let scratch = opts.out.join("bench").join("artifacts");
-    std::fs::create_dir_all(&scratch)
-        .with_context(|| format!("cannot create {}", scratch.display()))?;
-    let mut cells = Vec::new();
-    for w in &workloads {
-        eprintln!("bench: {} ...", w.name);
-        let row = sides
-            .iter()
-            .map(|side| match measure(&exe, opts, *side, w, &scratch) {
-                Err(e) if side.is_peer() || refused_by_design(*side, w) => {
-                    eprintln!("bench: {} on {} failed: {e:#}", w.name, side.name());
-                    Ok(Cell {
-                        samples: Vec::new(),
-                        median: f64::NAN,
-                        heap_peak: None,
-                        rss_kib: 0,
-                        error: Some(format!("{e:#}")),
-                    })
-                }
-                other => other,
-            })
-            .collect::<Result<Vec<_>>>()?;
-        cells.push(row);
-    }
-    std::fs::remove_dir_all(&scratch)
-        .with_context(|| format!("cannot remove {}", scratch.display()))?;
-    let results = Results {
-        runs: opts.runs,
-        sides,
-        workloads,
-        cells,
-    };
-    report::print(&results);
-    if let Some(path) = &opts.json {
-        std::fs::write(path, report::json(&results))
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(0)
 }

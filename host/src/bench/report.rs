@@ -4,6 +4,7 @@ use super::Results;
 use super::sides::Side;
 use crate::conformance::json::Json;
 use embedding_abi::EmbMode;
+use embedding_abi::modes::Arch;
 
 pub fn median(samples: &mut [f64]) -> f64 {
     samples.sort_by(f64::total_cmp);
@@ -111,8 +112,16 @@ fn short(side: Side) -> String {
 }
 
 pub fn print(r: &Results) {
+    let place = match r.arch {
+        Arch::X86_64 => String::new(),
+        // Absolute times under emulation mean nothing; the ratios do.
+        arch => format!(
+            " on {} under qemu-user (every side; times are emulated, compare ratios only)",
+            crate::arch_name(arch)
+        ),
+    };
     println!(
-        "benchmark: median of {} samples after one checked warm-up; ratio = side / stock-native",
+        "benchmark{place}: median of {} samples after one checked warm-up; ratio = side / stock-native",
         r.runs
     );
     for w in &r.workloads {

@@ -4,7 +4,7 @@
 use super::timing::{check, samples, timed};
 use super::workloads::{CALLS, GROWS, INSTANCES, Kind};
 use anyhow::{Context, Result};
-use embedding_abi::modes;
+use embedding_abi::modes::{self, Arch};
 use std::ptr::NonNull;
 use wasmtime::{Config, Engine, Instance, Linker, Module, Store};
 
@@ -29,23 +29,23 @@ fn call_i32(store: &mut Store<()>, instance: Instance, arg: i32) -> Result<i32> 
     Ok(run.call(store, arg)?)
 }
 
-/// Stock Wasmtime, compiling to native code or to Pulley bytecode.
-pub fn engine(pulley: bool) -> Result<Engine> {
+/// Stock Wasmtime on `arch`, compiling to native code or to Pulley
+/// bytecode.
+pub fn engine(pulley: bool, arch: Arch) -> Result<Engine> {
     let mut config = Config::new();
     // The same proposals, fuel accounting and epoch checks as the
     // embedding, so the ratios compare like with like; everything else is
     // stock Wasmtime's Linux default (guard pages, signals, CoW).
     modes::wasm_features(&mut config);
     modes::epoch_interruption(&mut config);
-    if pulley {
-        config.target("pulley64")?;
-    }
+    modes::stock(arch, pulley, &mut config)?;
     Ok(Engine::new(&config)?)
 }
 
-/// `artifact` is what [`engine`]`(pulley)` precompiled.
+/// `artifact` is what [`engine`]`(pulley, Arch::NATIVE)` precompiled (on
+/// x86_64, for another arch's loader-only host).
 pub fn run(pulley: bool, artifact: &[u8], kind: Kind, runs: usize) -> Result<Vec<f64>> {
-    let engine = engine(pulley)?;
+    let engine = engine(pulley, Arch::NATIVE)?;
     // SAFETY: precompiled by this program with the same configuration.
     let module = unsafe { Module::deserialize(&engine, artifact) }?;
     let mut linker = Linker::new(&engine);

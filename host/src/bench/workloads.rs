@@ -1,8 +1,9 @@
 //! The workloads `host bench` times. Each is checked against its expected
 //! result before (and, where it is cheap, while) it is timed.
 
-use anyhow::{Context, Result, bail};
-use std::path::Path;
+use anyhow::{Result, bail};
+#[cfg(feature = "compiler")]
+use {anyhow::Context, std::path::Path};
 
 /// Calls per sample of the call workloads.
 pub const CALLS: i32 = 10_000;
@@ -111,6 +112,7 @@ pub struct Workload {
 
 impl Workload {
     /// The module as WebAssembly binary.
+    #[cfg(feature = "compiler")]
     pub fn wasm(&self, out: &Path) -> Result<Vec<u8>> {
         Ok(match self.source {
             Source::Wat(text) => wat::parse_str(text)?,

@@ -7,7 +7,8 @@ use super::outcome::Outcome;
 use crate::artifacts::Compiler;
 use crate::embedding::{Engine, Failure, Store};
 use crate::values::Value;
-use embedding_abi::{EMB_NO_LIMIT, EmbLimits, modes, values};
+use embedding_abi::modes::{self, Arch};
+use embedding_abi::{EMB_NO_LIMIT, EmbLimits, values};
 use wasmtime::{Config, Instance, Linker, StoreLimits, StoreLimitsBuilder, Trap};
 
 /// Fuel for instantiation (start function) and for each call: enough for a
@@ -177,9 +178,21 @@ impl Side for Embedded<'_> {
 }
 
 /// Stock Wasmtime: its defaults plus the mode's feature set and fuel
-/// (`modes::wasm_features`, as every reference run of the host).
+/// (`modes::wasm_features`, as every reference run of the host), on `arch`
+/// (`modes::stock`).
+pub fn stock_config(arch: Arch) -> anyhow::Result<Config> {
+    let mut config = Config::new();
+    modes::wasm_features(&mut config);
+    modes::stock(arch, false, &mut config)?;
+    Ok(config)
+}
+
+/// Stock Wasmtime, the reference (see [`stock_config`]).
 pub struct Stock {
     engine: wasmtime::Engine,
+    /// The loader-only build's way to compile: the x86_64 host.
+    #[cfg(not(feature = "compiler"))]
+    compiler: Compiler,
     module: Option<wasmtime::Module>,
     run: Option<(wasmtime::Store<StoreLimits>, Instance)>,
 }
@@ -203,13 +216,27 @@ fn store_limits() -> StoreLimits {
 
 impl Stock {
     pub fn new() -> anyhow::Result<Stock> {
-        let mut config = Config::new();
-        modes::wasm_features(&mut config);
         Ok(Stock {
-            engine: wasmtime::Engine::new(&config)?,
+            engine: wasmtime::Engine::new(&stock_config(Arch::NATIVE)?)?,
+            #[cfg(not(feature = "compiler"))]
+            compiler: Compiler::fuzz_stock(),
             module: None,
             run: None,
         })
+    }
+
+    /// `wasm` (text or binary) compiled, or why it is invalid.
+    fn compile(&self, wasm: &[u8]) -> Result<wasmtime::Module, Outcome> {
+        #[cfg(feature = "compiler")]
+        let module = wasmtime::Module::new(&self.engine, wasm);
+        #[cfg(not(feature = "compiler"))]
+        let module = self.compiler.precompile(wasm).and_then(|artifact| {
+            // SAFETY: compiled by the x86_64 host with this engine's
+            // configuration (`stock_config` for this arch).
+            unsafe { wasmtime::Module::deserialize(&self.engine, artifact) }
+                .map_err(anyhow::Error::from)
+        });
+        module.map_err(|e| Outcome::Invalid(format!("{e:#}")))
     }
 
     /// The module of the last `instantiate`, for its exports' types.
@@ -249,9 +276,9 @@ impl Side for Stock {
     fn instantiate(&mut self, wasm: &[u8]) -> Outcome {
         self.run = None;
         self.module = None;
-        let module = match wasmtime::Module::new(&self.engine, wasm) {
+        let module = match self.compile(wasm) {
             Ok(m) => m,
-            Err(e) => return Outcome::Invalid(format!("{e:#}")),
+            Err(outcome) => return outcome,
         };
         self.module = Some(module.clone());
         let mut store = wasmtime::Store::new(&self.engine, store_limits());
@@ -293,12 +320,12 @@ impl Side for Stock {
 
     fn memory_hash(&mut self, name: &str, is_64: bool) -> Outcome {
         let engine = self.engine.clone();
+        let helper = self.compile(hasher(name, is_64).as_bytes());
         let Some((store, instance)) = &mut self.run else {
             return Outcome::Error("no instance".into());
         };
-        let mut run = || -> Result<Vec<Value>, Outcome> {
-            let helper = wasmtime::Module::new(&engine, hasher(name, is_64))
-                .map_err(|e| Outcome::Invalid(format!("{e:#}")))?;
+        let run = || -> Result<Vec<Value>, Outcome> {
+            let helper = helper?;
             let mut linker = Linker::new(&engine);
             linker
                 .instance(&mut *store, REGISTERED, *instance)
