@@ -253,6 +253,25 @@ pub fn main(args: &[String]) -> Result<i32> {
         return crate::compile_service::server::main(arch);
     }
     let mut opts = parse(rest)?;
+    refuse_unread(command, &opts)?;
+    // Another arch's children run its loader-only host on its embeddings.
+    if let (Some(arch), "reliability" | "bench") =
+        (crate::launch::foreign(opts.arch), command.as_str())
+    {
+        if opts.platform.is_some() {
+            bail!("--platform and --arch: the platform of another arch is out/<arch>/<mode>/");
+        }
+        // (bench reads the workloads from DIR and passes DIR/<arch> on.)
+        if command == "reliability" {
+            opts.out = crate::launch::out_dir(&opts.out, Some(arch));
+        }
+    }
+    dispatch(command, opts, rest)
+}
+
+/// Refuses what `command` would otherwise ignore: operands of a command
+/// that takes none, and flags that only other commands read.
+fn refuse_unread(command: &str, opts: &Options) -> Result<()> {
     // Commands that take no operands refuse them rather than ignore them.
     const NO_OPERANDS: &[&str] = &[
         "samples",
@@ -262,10 +281,7 @@ pub fn main(args: &[String]) -> Result<i32> {
         "cold-start",
         "interleave",
     ];
-    if let (true, Some(extra)) = (
-        NO_OPERANDS.contains(&command.as_str()),
-        opts.positional.first(),
-    ) {
+    if let (true, Some(extra)) = (NO_OPERANDS.contains(&command), opts.positional.first()) {
         bail!(
             "{command} takes no operands, but was given `{extra}`\n{}",
             usage()
@@ -287,28 +303,16 @@ pub fn main(args: &[String]) -> Result<i32> {
         "reliability",
         "bench",
     ];
-    if opts.arch.is_some() && !ARCH_COMMANDS.contains(&command.as_str()) {
+    if opts.arch.is_some() && !ARCH_COMMANDS.contains(&command) {
         bail!(
             "--arch is not an option of `{command}` (only of precompile, port-samples, \
              conformance, reliability, bench and fuzz)"
         );
     }
-    // Another arch's children run its loader-only host on its embeddings.
-    if let (Some(arch), "reliability" | "bench") =
-        (crate::launch::foreign(opts.arch), command.as_str())
-    {
-        if opts.platform.is_some() {
-            bail!("--platform and --arch: the platform of another arch is out/<arch>/<mode>/");
-        }
-        // (bench reads the workloads from DIR and passes DIR/<arch> on.)
-        if command == "reliability" {
-            opts.out = crate::launch::out_dir(&opts.out, Some(arch));
-        }
-    }
     if opts.peers.is_some() && command != "bench" {
         bail!("--peers belongs to `host bench`, not `{command}`");
     }
-    dispatch(command, opts, rest)
+    Ok(())
 }
 
 /// The commands of the loader-only build: the children that the x86_64
@@ -495,5 +499,76 @@ fn dispatch(command: &str, mut opts: Options, rest: &[String]) -> Result<i32> {
             Ok(0)
         }
         other => bail!("unknown command `{other}`\n{}", usage()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse, refuse_unread};
+
+    fn refusal(command: &str, flags: &[&str]) -> Option<String> {
+        let flags: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
+        let opts = parse(&flags).expect("the flags parse");
+        refuse_unread(command, &opts).err().map(|e| e.to_string())
+    }
+
+    #[test]
+    fn flags_only_other_commands_read_are_refused() {
+        for (command, flags, says) in [
+            (
+                "samples",
+                &["--arch", "aarch64"][..],
+                "--arch is not an option of `samples`",
+            ),
+            (
+                "guests",
+                &["--arch", "riscv64"],
+                "--arch is not an option of `guests`",
+            ),
+            (
+                "samples",
+                &["--peers", "bench-peers"],
+                "--peers belongs to `host bench`",
+            ),
+            (
+                "conformance",
+                &["--peers", "bench-peers"],
+                "--peers belongs to `host bench`",
+            ),
+            (
+                "samples",
+                &["--soak", "5"],
+                "--soak belongs to `host reliability`",
+            ),
+            (
+                "bench",
+                &["--cycles", "20"],
+                "--cycles belongs to `host reliability leak`",
+            ),
+            (
+                "samples",
+                &["extra"],
+                "samples takes no operands, but was given `extra`",
+            ),
+        ] {
+            let got = refusal(command, flags);
+            assert!(
+                got.as_deref().is_some_and(|e| e.contains(says)),
+                "{command} {flags:?}: expected a refusal saying {says:?}, got {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn flags_their_commands_read_are_accepted() {
+        for (command, flags) in [
+            ("conformance", &["--arch", "riscv64"][..]),
+            ("reliability", &["--arch", "aarch64", "--cycles", "20"]),
+            ("bench", &["--arch", "aarch64", "--peers", "bench-peers"]),
+            ("precompile", &["--arch", "riscv64", "in.wat", "out.cwasm"]),
+            ("reliability", &["--soak", "5"]),
+        ] {
+            assert_eq!(refusal(command, flags), None, "{command} {flags:?}");
+        }
     }
 }
