@@ -258,6 +258,17 @@ fn one_line(text: &str) -> String {
     flat.chars().take(400).collect()
 }
 
+/// Reports the script as skipped, and says so, if it needs a proposal the
+/// side's (mode, arch) lacks.
+fn skipped(mode: EmbMode, arch: Arch, side: &str, source: &str) -> Result<bool> {
+    let Some(reason) = proposals::missing(mode, arch, side, source)? else {
+        return Ok(false);
+    };
+    println!("SKIP {}", one_line(&reason));
+    println!("END");
+    Ok(true)
+}
+
 /// `host conformance-script --side S --out DIR [--platform LIB] FILE`: the
 /// child process.
 pub fn child(side: &str, out: &Path, platform: Option<&Path>, script: &Path) -> Result<i32> {
@@ -268,13 +279,15 @@ pub fn child(side: &str, out: &Path, platform: Option<&Path>, script: &Path) -> 
         let mut backend = backends::Reference::new()?;
         script::run(&mut backend, &path, &source, &mut ChildSink)
     } else if let Some((arch, mode)) = side.split_once('/') {
-        let mut backend = remote::Remote::start(out, remote::parse_arch(arch)?, parse_mode(mode)?)?;
+        let (arch, mode) = (remote::parse_arch(arch)?, parse_mode(mode)?);
+        if skipped(mode, arch, side, &source)? {
+            return Ok(0);
+        }
+        let mut backend = remote::Remote::start(out, arch, mode)?;
         script::run(&mut backend, &path, &source, &mut ChildSink)
     } else {
         let mode = parse_mode(side)?;
-        if let Some(reason) = proposals::missing(mode, &source)? {
-            println!("SKIP {}", one_line(&reason));
-            println!("END");
+        if skipped(mode, Arch::X86_64, side, &source)? {
             return Ok(0);
         }
         let emb = Embedding::load(&Paths::in_dir(out, mode).with_platform(platform), mode)?;
