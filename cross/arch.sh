@@ -5,6 +5,7 @@
 #
 #   cross_arch_parse PREFIX VALUE   sets arch, or exits 2 naming PREFIX
 #   cross_arch_names                sets gnu, rust_none and rust_linux from arch
+#   cross_cargo_linux ARGS...       cargo ARGS for rust_linux, linked by gnu-gcc
 
 # Sets `arch` from VALUE (the word after --arch); PREFIX names the script in
 # the error.
@@ -32,4 +33,16 @@ cross_arch_names() {
       rust_linux=riscv64gc-unknown-linux-gnu
       ;;
   esac
+}
+
+# Runs `cargo ARGS... --target rust_linux` with Debian's cross gcc as the
+# linker, adding the Rust target first if rustup lacks it (RUSTUP_AUTO_INSTALL
+# is off). Needs cross_arch_names.
+cross_cargo_linux() {
+  if ! rustup target list --installed | grep -qx "$rust_linux"; then
+    printf '==> installing the Rust target %s (rustup target add)\n' "$rust_linux" >&2
+    rustup target add "$rust_linux"
+  fi
+  env "CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<<"$rust_linux")_LINKER=$gnu-gcc" \
+    cargo "$@" --target "$rust_linux"
 }

@@ -31,14 +31,7 @@ say() { printf '==> %s\n' "$*" >&2; }
 
 command -v "$gnu-gcc" >/dev/null ||
   { echo "cross/host: $gnu-gcc not found (install gcc-$gnu and libc6-dev-*-cross; see .ci/run)" >&2; exit 1; }
-if ! rustup target list --installed | grep -qx "$rust_linux"; then
-  say "installing the Rust target $rust_linux (rustup target add)"
-  rustup target add "$rust_linux"
-fi
-
 start=$(date +%s)
 say "building the loader-only host for $rust_linux (no default features)"
-linker_var="CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<<"$rust_linux")_LINKER"
-env "$linker_var=$gnu-gcc" \
-  cargo build --locked --release -p host --no-default-features --target "$rust_linux"
+cross_cargo_linux build --locked --release -p host --no-default-features
 say "$arch loader-only host built in $(($(date +%s) - start)) s"

@@ -51,15 +51,9 @@ for tool in "$gnu-gcc" "qemu-$arch"; do
   command -v "$tool" >/dev/null ||
     { echo "cross/platform-check: $tool not found (install gcc-$gnu, libc6-dev-*-cross and qemu-user; see .ci/run)" >&2; exit 1; }
 done
-if ! rustup target list --installed | grep -qx "$triple"; then
-  say "installing the Rust target $triple (rustup target add)"
-  rustup target add "$triple"
-fi
-
 start=$(date +%s)
 say "building the platform checker for $triple"
-linker_var="CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<<"$triple")_LINKER"
-env "$linker_var=$gnu-gcc" cargo build --quiet --locked --release -p platform-check --target "$triple"
+cross_cargo_linux build --quiet --locked --release -p platform-check
 checker="${CARGO_TARGET_DIR:-$root/target}/$triple/release/platform-check"
 
 # No binfmt_misc is assumed: the checker starts its probe children through
