@@ -110,3 +110,34 @@ impl Compiler {
         crate::compile_service::client::precompile(self.kind, wasm)
     }
 }
+
+#[cfg(all(test, feature = "compiler"))]
+mod tests {
+    use super::Compiler;
+    use embedding_abi::EmbMode;
+    use embedding_abi::modes::Arch;
+
+    /// Cranelift 0.135.8 panics on this for riscv64 without V (README,
+    /// "Other architectures"); the host must turn that into the module's
+    /// compile error. If a Wasmtime update compiles it, the `Ok` arm says
+    /// so and this test (and README) must change.
+    #[test]
+    fn a_cranelift_panic_is_the_modules_compile_error() {
+        let compiler = Compiler::for_arch(EmbMode::Vm, Arch::Riscv64).expect("riscv64 vm compiler");
+        let wasm = wat::parse_str(
+            "(module (memory 1) (func (memory.copy (i32.const 0) (i32.const 64) (i32.const 16))))",
+        )
+        .expect("valid text");
+        match compiler.precompile(&wasm) {
+            Err(e) => assert!(
+                e.to_string()
+                    .contains("Cranelift panicked compiling this module"),
+                "unexpected error: {e:#}"
+            ),
+            Ok(_) => panic!("compiled: the Wasmtime bug README describes is gone"),
+        }
+        // The compiler is still usable after the panic.
+        let ok = wat::parse_str("(module (func (export \"f\") (result i32) i32.const 1))").unwrap();
+        assert!(compiler.precompile(&ok).is_ok());
+    }
+}
