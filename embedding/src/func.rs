@@ -42,10 +42,7 @@ pub unsafe extern "C" fn func_get(
         let state = unsafe { state(store)? };
         let name = unsafe { str_arg("func_get: name", name, name_len)? };
         non_null("func_get: out", out)?;
-        let instance = state.instance(instance)?;
-        let func = instance
-            .get_func(&mut state.store, name)
-            .ok_or_else(|| errors::message(format!("no exported function `{name}`")))?;
+        let func = state.export_func(instance, name)?;
         let ty = func.ty(&state.store);
         let params: Box<[ValType]> = ty.params().collect();
         let results: Box<[ValType]> = ty.results().collect();

@@ -56,6 +56,13 @@ impl StoreState {
             ))
         })
     }
+
+    /// The function instance `index` exports as `name`.
+    pub fn export_func(&mut self, index: u32, name: &str) -> Result<wasmtime::Func, *mut EmbError> {
+        self.instance(index)?
+            .get_func(&mut self.store, name)
+            .ok_or_else(|| errors::message(format!("no exported function `{name}`")))
+    }
 }
 
 pub unsafe extern "C" fn store_new(
@@ -245,10 +252,7 @@ pub unsafe extern "C" fn call(
         let state = unsafe { state(store)? };
         let name = unsafe { str_arg("call: name", name, name_len)? };
         non_null("call: nresults", nresults)?;
-        let instance = state.instance(instance)?;
-        let func = instance
-            .get_func(&mut state.store, name)
-            .ok_or_else(|| errors::message(format!("no exported function `{name}`")))?;
+        let func = state.export_func(instance, name)?;
         let args = if nargs == 0 {
             &[][..]
         } else {
