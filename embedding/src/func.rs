@@ -8,13 +8,14 @@
 //! buffer the handle owns, so a call with numeric values allocates nothing.
 
 use crate::errors::{self, non_null, status, str_arg};
+use crate::raw_values::{self, numeric_kind};
 use crate::store::{StoreOwner, state};
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
 use embedding_abi::values;
-use embedding_abi::{EmbError, EmbFunc, EmbStore, EmbVal, EmbValKind, EmbValPayload};
+use embedding_abi::{EmbError, EmbFunc, EmbStore, EmbVal};
 use wasmtime::{Func, Val, ValRaw, ValType};
 
 /// What an `EmbFunc *` points at.
@@ -66,19 +67,6 @@ pub unsafe extern "C" fn func_free(func: *mut EmbFunc) {
         // SAFETY: made by `func_get`. Dropping a `Func` touches no store.
         drop(unsafe { Box::from_raw(func.cast::<FuncHandle>()) });
     }
-}
-
-/// The ABI's kind of a value of type `ty`, when it is a number (numbers
-/// need no store to convert; references go through `Val`).
-fn numeric(ty: &ValType) -> Option<EmbValKind> {
-    Some(match ty {
-        ValType::I32 => EmbValKind::I32,
-        ValType::I64 => EmbValKind::I64,
-        ValType::F32 => EmbValKind::F32,
-        ValType::F64 => EmbValKind::F64,
-        ValType::V128 => EmbValKind::V128,
-        ValType::Ref(_) => return None,
-    })
 }
 
 pub unsafe extern "C" fn func_call(
@@ -173,25 +161,17 @@ fn argument(
             arg.kind
         ))
     };
-    // SAFETY: each arm reads the union field that `kind` selects.
-    let raw = unsafe {
-        match (numeric(ty), arg.kind) {
-            (Some(want), kind) if want != kind => return Err(mismatch()),
-            (Some(_), EmbValKind::I32) => ValRaw::i32(arg.of.i32),
-            (Some(_), EmbValKind::I64) => ValRaw::i64(arg.of.i64),
-            (Some(_), EmbValKind::F32) => ValRaw::f32(arg.of.f32_bits),
-            (Some(_), EmbValKind::F64) => ValRaw::f64(arg.of.f64_bits),
-            (Some(_), EmbValKind::V128) => ValRaw::v128(u128::from_le_bytes(arg.of.v128)),
-            _ => {
-                let val = values::to_wasm(&mut *store, arg).map_err(errors::from_wasmtime)?;
-                if !val.matches_ty(&*store, ty).map_err(errors::from_wasmtime)? {
-                    return Err(mismatch());
-                }
-                val.to_raw(&mut *store).map_err(errors::from_wasmtime)?
+    match (numeric_kind(ty), raw_values::to_raw(arg)) {
+        (Some(want), Some(raw)) if want == arg.kind => Ok(raw),
+        (Some(_), _) | (None, Some(_)) => Err(mismatch()),
+        (None, None) => {
+            let val = values::to_wasm(&mut *store, arg).map_err(errors::from_wasmtime)?;
+            if !val.matches_ty(&*store, ty).map_err(errors::from_wasmtime)? {
+                return Err(mismatch());
             }
+            val.to_raw(&mut *store).map_err(errors::from_wasmtime)
         }
-    };
-    Ok(raw)
+    }
 }
 
 /// A result of type `ty`, as the ABI's value.
@@ -200,33 +180,11 @@ fn result(
     raw: ValRaw,
     ty: &ValType,
 ) -> Result<EmbVal, *mut EmbError> {
-    let (kind, of) = match ty {
-        ValType::I32 => (EmbValKind::I32, EmbValPayload { i32: raw.get_i32() }),
-        ValType::I64 => (EmbValKind::I64, EmbValPayload { i64: raw.get_i64() }),
-        ValType::F32 => (
-            EmbValKind::F32,
-            EmbValPayload {
-                f32_bits: raw.get_f32(),
-            },
-        ),
-        ValType::F64 => (
-            EmbValKind::F64,
-            EmbValPayload {
-                f64_bits: raw.get_f64(),
-            },
-        ),
-        ValType::V128 => (
-            EmbValKind::V128,
-            EmbValPayload {
-                v128: raw.get_v128().to_le_bytes(),
-            },
-        ),
-        ValType::Ref(_) => {
-            // SAFETY: the function just returned `raw` as a value of `ty`
-            // in this store.
-            let val: Val = unsafe { Val::from_raw(&mut *store, raw, ty.clone()) };
-            return values::from_wasm(&mut *store, &val).map_err(errors::from_wasmtime);
-        }
-    };
-    Ok(EmbVal { kind, of })
+    if let Some(val) = numeric_kind(ty).and_then(|kind| raw_values::from_raw(raw, kind)) {
+        return Ok(val);
+    }
+    // SAFETY: the function just returned `raw` as a value of `ty` in this
+    // store.
+    let val: Val = unsafe { Val::from_raw(&mut *store, raw, ty.clone()) };
+    values::from_wasm(&mut *store, &val).map_err(errors::from_wasmtime)
 }

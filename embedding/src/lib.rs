@@ -20,6 +20,7 @@ mod in_place;
 #[cfg(feature = "wasi")]
 mod os;
 mod panic;
+mod raw_values;
 mod serial;
 mod softfloat;
 mod store;

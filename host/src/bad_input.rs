@@ -5,7 +5,7 @@ use crate::artifacts::Compiler;
 use crate::embedding::{Embedding, Engine, Failure, Module, Paths, Store};
 use crate::values::Value;
 use anyhow::{Result, bail, ensure};
-use embedding_abi::{EmbErrorKind, EmbMode};
+use embedding_abi::{EmbErrorKind, EmbMode, EmbValKind};
 use std::path::Path;
 
 pub struct Ctx<'a> {
@@ -45,6 +45,7 @@ pub const CASES: &[(&str, Case)] = &[
     ("bad-input/trapping-start", trapping_start),
     ("bad-input/wrong-arguments", wrong_arguments),
     ("bad-input/func-handle-misuse", func_handle_misuse),
+    ("bad-input/host-func-wrong-result", host_func_wrong_result),
     ("bad-input/heap-exhaustion-panic", heap_exhaustion_panic),
 ];
 
@@ -306,6 +307,72 @@ fn func_handle_misuse(ctx: &Ctx<'_>) -> Result<String> {
     // touched, whether the call names that store or a live one.
     texts.push(rejected(ctx, one.call(&[], 1), "was freed")?);
     texts.push(rejected(ctx, other.call_func(&id, &[], 1), "was freed")?);
+    Ok(texts.join("; "))
+}
+
+/// A host function that writes a result of another kind than it declared
+/// is refused by name, on the numeric fast path (`num`: raw values) and on
+/// the path with references (`ref`: Wasmtime's `Val`), and a well-behaved
+/// one then runs in the same store.
+fn host_func_wrong_result(ctx: &Ctx<'_>) -> Result<String> {
+    let wat = r#"(module
+        (import "host" "num" (func $num (param i64) (result i32)))
+        (import "host" "ref" (func $ref (result funcref)))
+        (import "host" "good" (func $good (param i32) (result i32)))
+        (func (export "num") (result i32) (call $num (i64.const 1)))
+        (func (export "ref") (call $ref) drop)
+        (func (export "good") (result i32) (call $good (i32.const 41))))"#;
+    let module = load(ctx, wat)?;
+    let mut store = ctx.engine.store()?;
+    store.set_fuel(1_000)?;
+    store.define_func(
+        "host",
+        "num",
+        &[EmbValKind::I64],
+        &[EmbValKind::I32],
+        Box::new(|_, out| {
+            out[0] = Value::F64(2.5f64.to_bits());
+            0
+        }),
+    )?;
+    store.define_func(
+        "host",
+        "ref",
+        &[],
+        &[EmbValKind::FuncRef],
+        Box::new(|_, out| {
+            out[0] = Value::I32(7);
+            0
+        }),
+    )?;
+    store.define_func(
+        "host",
+        "good",
+        &[EmbValKind::I32],
+        &[EmbValKind::I32],
+        Box::new(|args, out| match args {
+            [Value::I32(x)] => {
+                out[0] = Value::I32(x + 1);
+                0
+            }
+            _ => 1,
+        }),
+    )?;
+    let i = store.instantiate(&module)?;
+    let texts = [
+        rejected(
+            ctx,
+            store.call(i, "num", &[], 1),
+            "host function `host.num` returned F64 as result 0, declared I32",
+        )?,
+        rejected(
+            ctx,
+            store.call(i, "ref", &[], 0),
+            "host function `host.ref` returned I32 as result 0, declared FuncRef",
+        )?,
+    ];
+    let good = store.call(i, "good", &[], 1)?;
+    ensure!(good == [Value::I32(42)], "`good` returned {good:?}");
     Ok(texts.join("; "))
 }
 
