@@ -561,7 +561,7 @@ if [ "$action" = test ]; then
     step fuzz_catches_divergence
     # A smoke check of the benchmark's machinery (children, checks, report);
     # the full benchmark is `./build.sh bench`.
-    step "$host" bench --out "$out" "${mode_args[@]}" --runs 1 call host-call
+    step "$host" bench --out "$out" "${mode_args[@]}" --runs 1 --processes 1 call host-call
     step conformance
     step conformance_self_check
     step conformance_catches_divergence
@@ -596,7 +596,7 @@ if [ "$action" = test ]; then
     done
     echo "SKIP reliability envelope-component $arch: no wasi build on $arch (fiber hooks are x86_64 only); not run, not counted as passed"
     step "$host" fuzz --arch "$arch" --out "$out" "${mode_args[@]}" --seconds "${CROSS_FUZZ_SECONDS:-5}"
-    step "$host" bench --arch "$arch" --out "$out" "${mode_args[@]}" --runs 1 call host-call
+    step "$host" bench --arch "$arch" --out "$out" "${mode_args[@]}" --runs 1 --processes 1 call host-call
   done
   for port in ports/*/build.sh; do step "$port"; done
   echo "test: $passed passed, $failed failed"

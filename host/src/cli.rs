@@ -47,11 +47,13 @@ const USAGE: &str = "\
       precompiled for the mode and the port's architecture (default
       x86_64; only vm and full generate native code), and the steps with
       their expected results (see ports/qemu-virt/sample_table.h).
-  host bench [--mode M]... [--arch A] [--runs N] [--json FILE] [--peers BIN] [WORKLOAD]...
+  host bench [--mode M]... [--arch A] [--runs N] [--processes P] [--json FILE] [--peers BIN] [WORKLOAD]...
       Times fixed workloads (default: all) in each mode's embedding and on
-      stock Wasmtime (native, and Pulley for minimal), side by side, each in
-      a child process: compute, calls both ways, instantiation, memory.grow,
-      artifact loading. Medians of N samples (default 11), ratios to stock
+      stock Wasmtime (native, and Pulley for minimal), side by side, in
+      child processes: compute, calls both ways, instantiation, memory.grow,
+      artifact loading. Each side runs in P processes (default 3), taken in
+      turn across the sides, of N samples each (default 11); medians of the
+      P x N samples, ratios to stock
       native, the embedding's peak heap, peak resident memory, the goals of
       the README; FILE gets all of it as JSON. --arch aarch64|riscv64: every
       side on that arch under qemu-user (its loader-only host, DIR/<arch>/),
@@ -105,6 +107,8 @@ pub struct Options {
     pub json: Option<PathBuf>,
     pub jobs: usize,
     pub runs: usize,
+    /// `bench --processes P`.
+    pub processes: Option<usize>,
     pub side: Option<String>,
     pub positional: Vec<String>,
     pub platform: Option<PathBuf>,
@@ -133,6 +137,7 @@ fn parse(args: &[String]) -> Result<Options> {
         json: None,
         jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
         runs: 11,
+        processes: None,
         side: None,
         positional: Vec::new(),
         platform: std::env::var_os("EMBEDDING_PLATFORM").map(PathBuf::from),
@@ -166,6 +171,16 @@ fn parse(args: &[String]) -> Result<Options> {
                 opts.runs = n
                     .parse()
                     .with_context(|| format!("--runs {n}: not a number"))?;
+            }
+            "--processes" => {
+                let n = value("--processes")?;
+                let n: usize = n
+                    .parse()
+                    .with_context(|| format!("--processes {n}: not a number"))?;
+                if n == 0 {
+                    bail!("--processes 0: give at least one process per side");
+                }
+                opts.processes = Some(n);
             }
             "--jobs" => {
                 let n = value("--jobs")?;
@@ -309,6 +324,9 @@ fn refuse_unread(command: &str, opts: &Options) -> Result<()> {
              conformance, reliability, bench and fuzz)"
         );
     }
+    if opts.processes.is_some() && command != "bench" {
+        bail!("--processes belongs to `host bench`, not `{command}`");
+    }
     if opts.peers.is_some() && command != "bench" {
         bail!("--peers belongs to `host bench`, not `{command}`");
     }
@@ -451,6 +469,7 @@ fn dispatch(command: &str, mut opts: Options, rest: &[String]) -> Result<i32> {
                 out: opts.out.clone(),
                 modes: opts.modes.clone(),
                 runs: opts.runs,
+                processes: opts.processes.unwrap_or(3),
                 json: opts.json.clone(),
                 only: opts.positional.clone(),
                 peers: opts.peers.clone(),
@@ -539,6 +558,11 @@ mod tests {
                 "samples",
                 &["--soak", "5"],
                 "--soak belongs to `host reliability`",
+            ),
+            (
+                "conformance",
+                &["--processes", "2"],
+                "--processes belongs to `host bench`",
             ),
             (
                 "bench",

@@ -167,10 +167,14 @@ fn main() -> Result<()> {
     .map_err(|_| anyhow::anyhow!("{font} is not a font ab_glyph can read"))?;
     let (sides, rows) = load(input)?;
     let text = std::fs::read_to_string(input)?;
-    let runs = serde_json::from_str::<Value>(&text)?
-        .get("runs")
-        .and_then(Value::as_u64)
-        .map_or("?".into(), |r| format!("{r} samples"));
+    let json = serde_json::from_str::<Value>(&text)?;
+    let field = |name| json.get(name).and_then(Value::as_u64);
+    // `processes` is absent from reports older than `host bench --processes`.
+    let runs = match (field("runs"), field("processes").unwrap_or(1)) {
+        (Some(r), 1) => format!("{r} samples"),
+        (Some(r), p) => format!("{} samples ({p} processes of {r})", r * p),
+        (None, _) => "?".into(),
+    };
     draw(&sides, &rows, output, &runs)?;
     println!("bench-plot: wrote {output}");
     Ok(())

@@ -1,10 +1,11 @@
 //! `host bench`: fixed workloads timed in each mode's embedding and on stock
 //! Wasmtime, side by side in one run, reported as medians and ratios.
 //!
-//! Each (side, workload) pair runs in a child process of its own
-//! (`child.rs`). A child compiles and instantiates the workload, takes one
-//! checked warm-up sample, then `--runs` samples and prints them with its
-//! memory figures; the parent takes the medians. The reference for every
+//! Each (side, workload) pair runs in child processes of its own
+//! (`child.rs`; `--processes` of them, default 3). A child loads and
+//! instantiates the workload, takes one checked warm-up sample, then
+//! `--runs` samples and prints them with its memory figures; the parent
+//! pools a pair's samples and takes their median. The reference for every
 //! mode is stock Wasmtime with Cranelift on Linux; for `minimal` there is
 //! also stock Wasmtime running the same Pulley bytecode with `std` and
 //! hardware floats, the fairest comparison for an interpreter.
@@ -38,6 +39,8 @@ pub struct Options {
     pub out: PathBuf,
     pub modes: Vec<EmbMode>,
     pub runs: usize,
+    /// Child processes per (side, workload), each taking `runs` samples.
+    pub processes: usize,
     pub json: Option<PathBuf>,
     /// Workload names; empty means all.
     pub only: Vec<String>,
@@ -64,6 +67,7 @@ pub struct Results {
     /// The architecture every side ran on.
     pub arch: Arch,
     pub runs: usize,
+    pub processes: usize,
     pub sides: Vec<Side>,
     pub workloads: Vec<&'static Workload>,
     /// `cells[workload][side]`.

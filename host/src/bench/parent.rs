@@ -1,7 +1,7 @@
 //! The parent of `host bench`: precompiles each workload for each side
 //! (for `--arch`, on that architecture: the children then need no
-//! compiler), starts one child per (side, workload), and collects the
-//! samples.
+//! compiler), starts `--processes` children per (side, workload), in
+//! turn across the sides, and pools their samples.
 
 use super::sides::Side;
 use super::workloads::{self, WORKLOADS, Workload};
@@ -10,7 +10,7 @@ use crate::artifacts::Compiler;
 use crate::children::wait_with_limit;
 use anyhow::{Context, Result, bail, ensure};
 use embedding_abi::modes::Arch;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -29,12 +29,18 @@ fn precompile(side: Side, arch: Arch, wasm: &[u8]) -> Result<Vec<u8>> {
     }
 }
 
-fn measure(opts: &Options, side: Side, w: &Workload, scratch: &Path) -> Result<Cell> {
+/// Precompiles `w` for `side` into `scratch`; returns the artifact's path.
+fn prepare(opts: &Options, side: Side, w: &Workload, scratch: &Path) -> Result<PathBuf> {
     let artifact = scratch.join(format!("{}-{}.cwasm", side.name(), w.name));
     let wasm = w.wasm(&opts.out)?;
     let arch = opts.arch.unwrap_or(Arch::NATIVE);
     std::fs::write(&artifact, precompile(side, arch, &wasm)?)
         .with_context(|| format!("cannot write {}", artifact.display()))?;
+    Ok(artifact)
+}
+
+/// One child process: `w` on `side`, `opts.runs` samples.
+fn run_child(opts: &Options, side: Side, w: &Workload, artifact: &Path) -> Result<Cell> {
     let runs = opts.runs;
     let mut command = match side {
         Side::Wasmi | Side::Wasm3 => {
@@ -43,7 +49,7 @@ fn measure(opts: &Options, side: Side, w: &Workload, scratch: &Path) -> Result<C
             let mut command = Command::new(peers);
             command
                 .args([side.name().as_str(), kind, &runs.to_string()])
-                .arg(&artifact)
+                .arg(artifact)
                 .args(numbers.iter().map(i64::to_string));
             command
         }
@@ -60,7 +66,7 @@ fn measure(opts: &Options, side: Side, w: &Workload, scratch: &Path) -> Result<C
                 .arg("--out")
                 .arg(crate::launch::out_dir(&opts.out, opts.arch))
                 .arg(w.name)
-                .arg(&artifact);
+                .arg(artifact);
             command
         }
     };
@@ -116,6 +122,61 @@ fn measure(opts: &Options, side: Side, w: &Workload, scratch: &Path) -> Result<C
     })
 }
 
+/// `w` on every side: `opts.processes` child processes per side, started
+/// in turn (side 1, side 2, ..., side 1, ...), so that a slow spell of
+/// the machine or one process's unlucky code and heap layout falls on
+/// every side alike rather than on one. A cell pools its processes'
+/// samples; its memory figures are the largest of them.
+fn measure_row(opts: &Options, sides: &[Side], w: &Workload, scratch: &Path) -> Result<Vec<Cell>> {
+    let mut row: Vec<Result<Cell>> = sides
+        .iter()
+        .map(|side| {
+            prepare(opts, *side, w, scratch).map(|_| Cell {
+                samples: Vec::new(),
+                median: f64::NAN,
+                heap_peak: None,
+                rss_kib: 0,
+                error: None,
+            })
+        })
+        .collect();
+    for _ in 0..opts.processes {
+        for (side, cell) in sides.iter().zip(&mut row) {
+            let Ok(pooled) = cell else { continue };
+            let artifact = scratch.join(format!("{}-{}.cwasm", side.name(), w.name));
+            match run_child(opts, *side, w, &artifact) {
+                Ok(one) => {
+                    pooled.samples.extend(one.samples);
+                    pooled.heap_peak = pooled.heap_peak.max(one.heap_peak);
+                    pooled.rss_kib = pooled.rss_kib.max(one.rss_kib);
+                }
+                Err(e) => *cell = Err(e),
+            }
+        }
+    }
+    sides
+        .iter()
+        .zip(row)
+        .map(|(side, cell)| match cell {
+            Ok(mut cell) => {
+                cell.median = report::median(&mut cell.samples.clone());
+                Ok(cell)
+            }
+            Err(e) if side.is_peer() || refused_by_design(*side, w) => {
+                eprintln!("bench: {} on {} failed: {e:#}", w.name, side.name());
+                Ok(Cell {
+                    samples: Vec::new(),
+                    median: f64::NAN,
+                    heap_peak: None,
+                    rss_kib: 0,
+                    error: Some(format!("{e:#}")),
+                })
+            }
+            Err(e) => Err(e),
+        })
+        .collect()
+}
+
 /// An embedding mode that refuses the workload as documented (`vm` and
 /// `full` cannot load native code in place).
 fn refused_by_design(side: Side, w: &Workload) -> bool {
@@ -124,6 +185,7 @@ fn refused_by_design(side: Side, w: &Workload) -> bool {
 
 pub fn main(opts: &Options) -> Result<i32> {
     ensure!(opts.runs > 0, "--runs must be at least 1");
+    ensure!(opts.processes > 0, "--processes must be at least 1");
     let workloads = if opts.only.is_empty() {
         WORKLOADS.iter().collect()
     } else {
@@ -152,22 +214,7 @@ pub fn main(opts: &Options) -> Result<i32> {
     let mut cells = Vec::new();
     for w in &workloads {
         eprintln!("bench: {} ...", w.name);
-        let row = sides
-            .iter()
-            .map(|side| match measure(opts, *side, w, &scratch) {
-                Err(e) if side.is_peer() || refused_by_design(*side, w) => {
-                    eprintln!("bench: {} on {} failed: {e:#}", w.name, side.name());
-                    Ok(Cell {
-                        samples: Vec::new(),
-                        median: f64::NAN,
-                        heap_peak: None,
-                        rss_kib: 0,
-                        error: Some(format!("{e:#}")),
-                    })
-                }
-                other => other,
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let row = measure_row(opts, &sides, w, &scratch)?;
         cells.push(row);
     }
     std::fs::remove_dir_all(&scratch)
@@ -175,6 +222,7 @@ pub fn main(opts: &Options) -> Result<i32> {
     let results = Results {
         arch: opts.arch.unwrap_or(Arch::NATIVE),
         runs: opts.runs,
+        processes: opts.processes,
         sides,
         workloads,
         cells,

@@ -121,7 +121,10 @@ pub fn print(r: &Results) {
         ),
     };
     println!(
-        "benchmark{place}: median of {} samples after one checked warm-up; ratio = side / stock-native",
+        "benchmark{place}: median of {} samples per side ({} processes, in turn, of {} after one \
+         checked warm-up each); ratio = side / stock-native",
+        r.runs * r.processes,
+        r.processes,
         r.runs
     );
     for w in &r.workloads {
@@ -283,6 +286,7 @@ pub fn json(r: &Results) -> String {
     let mut out = String::new();
     Json::Obj(vec![
         ("runs", Json::Num(r.runs as f64)),
+        ("processes", Json::Num(r.processes as f64)),
         (
             "sides",
             Json::Arr(r.sides.iter().map(|s| Json::Str(s.name())).collect()),
