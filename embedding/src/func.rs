@@ -8,13 +8,13 @@
 //! buffer the handle owns, so a call with numeric values allocates nothing.
 
 use crate::errors::{self, non_null, status, str_arg};
-use crate::raw_values::{self, numeric_kind};
+use crate::raw_values;
 use crate::store::{StoreOwner, state};
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
-use embedding_abi::values;
+use embedding_abi::values::{self, numeric_kind};
 use embedding_abi::{EmbError, EmbFunc, EmbStore, EmbVal};
 use wasmtime::{Func, Val, ValRaw, ValType};
 

@@ -6,19 +6,7 @@
 //! `embedding_abi::values`, which need the store.
 
 use embedding_abi::{EmbVal, EmbValKind, EmbValPayload};
-use wasmtime::{ValRaw, ValType};
-
-/// The ABI's kind of a value of type `ty`, when it is a number.
-pub fn numeric_kind(ty: &ValType) -> Option<EmbValKind> {
-    Some(match ty {
-        ValType::I32 => EmbValKind::I32,
-        ValType::I64 => EmbValKind::I64,
-        ValType::F32 => EmbValKind::F32,
-        ValType::F64 => EmbValKind::F64,
-        ValType::V128 => EmbValKind::V128,
-        ValType::Ref(_) => return None,
-    })
-}
+use wasmtime::ValRaw;
 
 /// Whether values of `kind` convert without a store.
 pub fn is_numeric(kind: EmbValKind) -> bool {

@@ -22,6 +22,19 @@ pub fn val_type(kind: EmbValKind) -> ValType {
     }
 }
 
+/// The ABI's kind of a value of type `ty`, when it is a number (numbers
+/// convert without a store; references do not).
+pub fn numeric_kind(ty: &ValType) -> Option<EmbValKind> {
+    Some(match ty {
+        ValType::I32 => EmbValKind::I32,
+        ValType::I64 => EmbValKind::I64,
+        ValType::F32 => EmbValKind::F32,
+        ValType::F64 => EmbValKind::F64,
+        ValType::V128 => EmbValKind::V128,
+        ValType::Ref(_) => return None,
+    })
+}
+
 /// A value from the host, made into a Wasmtime value in `store`.
 // Without GC, only null references exist, which need no store.
 #[cfg_attr(not(feature = "gc"), allow(unused_mut, unused_variables))]

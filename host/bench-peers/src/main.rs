@@ -137,7 +137,19 @@ fn peak_rss_kib() -> Result<u64> {
     Ok(line.trim().trim_end_matches("kB").trim().parse()?)
 }
 
-fn main() -> Result<()> {
+/// An error is one line on stderr, which `host bench` quotes in its report
+/// (returning it from `main` would add a backtrace under RUST_BACKTRACE).
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [peer, kind, runs, wasm, numbers @ ..] = &args[..] else {
         bail!("usage: bench-peers wasmi|wasm3 KIND RUNS WASM N...");

@@ -6,7 +6,7 @@ use super::generate::{self, Rng};
 use super::outcome::{Outcome, Verdict, judge_call, show_values, stack_exhausted};
 use super::sides::{Side, Stock};
 use crate::values::Value;
-use embedding_abi::EmbValKind;
+use embedding_abi::{EmbValKind, values};
 use wasmtime::{ExternType, HeapType, ValType};
 
 /// Argument sets each exported function is called with.
@@ -45,21 +45,19 @@ pub struct Run {
 /// What the host passes for a parameter of type `ty`, or `None` when it
 /// cannot make one (a non-nullable reference, a continuation).
 fn kind(ty: &ValType) -> Option<EmbValKind> {
-    Some(match ty {
-        ValType::I32 => EmbValKind::I32,
-        ValType::I64 => EmbValKind::I64,
-        ValType::F32 => EmbValKind::F32,
-        ValType::F64 => EmbValKind::F64,
-        ValType::V128 => EmbValKind::V128,
+    if let Some(kind) = values::numeric_kind(ty) {
+        return Some(kind);
+    }
+    match ty {
         ValType::Ref(r) if r.is_nullable() => match r.heap_type().top() {
-            HeapType::Func => EmbValKind::FuncRef,
-            HeapType::Extern => EmbValKind::ExternRef,
-            HeapType::Any => EmbValKind::AnyRef,
-            HeapType::Exn => EmbValKind::ExnRef,
-            _ => return None,
+            HeapType::Func => Some(EmbValKind::FuncRef),
+            HeapType::Extern => Some(EmbValKind::ExternRef),
+            HeapType::Any => Some(EmbValKind::AnyRef),
+            HeapType::Exn => Some(EmbValKind::ExnRef),
+            _ => None,
         },
-        ValType::Ref(_) => return None,
-    })
+        _ => None,
+    }
 }
 
 /// Self-check: the embedding's results as a broken embedding would report
