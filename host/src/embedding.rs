@@ -203,6 +203,17 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// A failure of the host's own (compiling, decoding a value, a child
+    /// that died), reported for the side it happened on: an error, never a
+    /// trap. `{:#}` keeps an `anyhow` error's chain of causes.
+    pub fn host(e: impl fmt::Display) -> Self {
+        Failure {
+            kind: EmbErrorKind::Error,
+            trap: None,
+            message: format!("{e:#}"),
+        }
+    }
+
     /// An uncaught WebAssembly exception (Wasmtime's `ThrownException`).
     /// A trap, or a failure that aborts execution like one (a host
     /// function's error).
@@ -471,27 +482,24 @@ impl<'a> Store<'a> {
         args: &[Value],
         results_cap: usize,
     ) -> Result<Vec<Value>, Failure> {
-        let raw_args: Vec<EmbVal> = args.iter().copied().map(Value::to_raw).collect();
-        let mut raw_results = vec![Value::I32(0).to_raw(); results_cap];
-        let mut nresults = 0;
-        // SAFETY: live slices with their lengths; valid store.
-        self.emb.check(unsafe {
-            (self.emb.api.call)(
-                self.raw,
-                instance,
-                name.as_ptr(),
-                name.len(),
-                raw_args.as_ptr(),
-                raw_args.len(),
-                raw_results.as_mut_ptr(),
-                raw_results.len(),
-                &mut nresults,
-            )
-        })?;
-        raw_results[..nresults]
-            .iter()
-            .map(|v| Value::from_raw(v).map_err(|e| self.host_failure(e)))
-            .collect()
+        marshalled(args, results_cap, |args, results| {
+            let mut nresults = 0;
+            // SAFETY: live slices with their lengths; valid store.
+            self.emb.check(unsafe {
+                (self.emb.api.call)(
+                    self.raw,
+                    instance,
+                    name.as_ptr(),
+                    name.len(),
+                    args.as_ptr(),
+                    args.len(),
+                    results.as_mut_ptr(),
+                    results.len(),
+                    &mut nresults,
+                )
+            })?;
+            Ok(nresults)
+        })
     }
 
     /// Resolves an export once (`func_get`) for [`Func::call`].
@@ -525,15 +533,7 @@ impl<'a> Store<'a> {
         self.emb.check(unsafe {
             (self.emb.api.global_get)(self.raw, instance, name.as_ptr(), name.len(), &mut out)
         })?;
-        Value::from_raw(&out).map_err(|e| self.host_failure(e))
-    }
-
-    fn host_failure(&self, e: anyhow::Error) -> Failure {
-        Failure {
-            kind: EmbErrorKind::Error,
-            trap: None,
-            message: format!("{e:#}"),
-        }
+        Value::from_raw(&out).map_err(Failure::host)
     }
 }
 
@@ -564,12 +564,33 @@ impl Func<'_> {
     /// As [`Func::call`] with the ABI's own values, allocating nothing:
     /// the benchmark's loop. Returns the number of results written.
     pub fn call_raw(&self, args: &[EmbVal], results: &mut [EmbVal]) -> Result<usize, Failure> {
+        self.call_raw_in(self.store, args, results)
+    }
+
+    fn call_in(
+        &self,
+        store: *mut EmbStore,
+        args: &[Value],
+        results_cap: usize,
+    ) -> Result<Vec<Value>, Failure> {
+        marshalled(args, results_cap, |args, results| {
+            self.call_raw_in(store, args, results)
+        })
+    }
+
+    fn call_raw_in(
+        &self,
+        store: *mut EmbStore,
+        args: &[EmbVal],
+        results: &mut [EmbVal],
+    ) -> Result<usize, Failure> {
         let mut nresults = 0;
-        // SAFETY: live slices with their lengths. `self.store` may have been
-        // freed: the embedding checks the handle's store before using it.
+        // SAFETY: live slices with their lengths. `store` may have been
+        // freed, or be another store: the embedding checks the handle's
+        // store before using it.
         self.emb.check(unsafe {
             (self.emb.api.func_call)(
-                self.store,
+                store,
                 self.raw,
                 args.as_ptr(),
                 args.len(),
@@ -580,39 +601,22 @@ impl Func<'_> {
         })?;
         Ok(nresults)
     }
+}
 
-    fn call_in(
-        &self,
-        store: *mut EmbStore,
-        args: &[Value],
-        results_cap: usize,
-    ) -> Result<Vec<Value>, Failure> {
-        let raw_args: Vec<EmbVal> = args.iter().copied().map(Value::to_raw).collect();
-        let mut raw_results = vec![Value::I32(0).to_raw(); results_cap];
-        let mut nresults = 0;
-        // SAFETY: as in `call_raw`; `store` is live or the handle's own.
-        self.emb.check(unsafe {
-            (self.emb.api.func_call)(
-                store,
-                self.raw,
-                raw_args.as_ptr(),
-                raw_args.len(),
-                raw_results.as_mut_ptr(),
-                raw_results.len(),
-                &mut nresults,
-            )
-        })?;
-        raw_results[..nresults]
-            .iter()
-            .map(|v| {
-                Value::from_raw(v).map_err(|e| Failure {
-                    kind: EmbErrorKind::Error,
-                    trap: None,
-                    message: format!("{e:#}"),
-                })
-            })
-            .collect()
-    }
+/// Runs `call` with `args` and room for `results_cap` results in the
+/// ABI's representation, and returns the results it wrote as [`Value`]s.
+fn marshalled(
+    args: &[Value],
+    results_cap: usize,
+    call: impl FnOnce(&[EmbVal], &mut [EmbVal]) -> Result<usize, Failure>,
+) -> Result<Vec<Value>, Failure> {
+    let raw_args: Vec<EmbVal> = args.iter().copied().map(Value::to_raw).collect();
+    let mut raw_results = vec![Value::I32(0).to_raw(); results_cap];
+    let nresults = call(&raw_args, &mut raw_results)?;
+    raw_results[..nresults]
+        .iter()
+        .map(|v| Value::from_raw(v).map_err(Failure::host))
+        .collect()
 }
 
 /// Fails unless `result` is a trap with code `expected`.

@@ -11,24 +11,11 @@ use wasmtime::{Config, Instance, Linker, Trap};
 /// Room for results: far above what any spec test returns.
 const RESULTS_CAP: usize = 1024;
 
-/// An error of the host's own (compiling, decoding a value), as a failure
-/// of the side it happened for.
-pub(super) fn compile_failure(e: anyhow::Error) -> Failure {
-    Failure {
-        kind: EmbErrorKind::Error,
-        trap: None,
-        message: format!("{e:#}"),
-    }
-}
-
 /// `assert_invalid` and `assert_malformed` for an embedding, here or on
 /// another arch: the host's compiler, with the mode's configuration, is what
 /// accepts or refuses a module; the embedding only loads artifacts.
 pub(super) fn validate_for_embedding(compiler: &Compiler, wasm: &[u8]) -> Result<(), Failure> {
-    compiler
-        .precompile(wasm)
-        .map(|_| ())
-        .map_err(compile_failure)
+    compiler.precompile(wasm).map(|_| ()).map_err(Failure::host)
 }
 
 /// The embedding: modules are precompiled here for its mode and loaded and
@@ -53,7 +40,7 @@ impl<'a> Embedded<'a> {
 
 impl Backend for Embedded<'_> {
     fn compile(&mut self, wasm: &[u8]) -> Result<usize, Failure> {
-        let artifact = self.compiler.precompile(wasm).map_err(compile_failure)?;
+        let artifact = self.compiler.precompile(wasm).map_err(Failure::host)?;
         self.modules.push(self.engine.load(&artifact)?);
         Ok(self.modules.len() - 1)
     }
@@ -113,7 +100,7 @@ fn failure(e: wasmtime::Error) -> Failure {
 
 fn value(store: &mut wasmtime::Store<()>, v: &wasmtime::Val) -> Result<Value, Failure> {
     let raw = values::from_wasm(&mut *store, v).map_err(failure)?;
-    Value::from_raw(&raw).map_err(compile_failure)
+    Value::from_raw(&raw).map_err(Failure::host)
 }
 
 impl Reference {
@@ -136,7 +123,7 @@ impl Reference {
         self.instances
             .get(index as usize)
             .copied()
-            .ok_or_else(|| compile_failure(anyhow::anyhow!("no instance {index}")))
+            .ok_or_else(|| Failure::host(format_args!("no instance {index}")))
     }
 }
 
@@ -182,7 +169,7 @@ impl Backend for Reference {
         self.store.set_fuel(fuel).map_err(failure)?;
         let func = instance
             .get_func(&mut self.store, name)
-            .ok_or_else(|| compile_failure(anyhow::anyhow!("no exported function `{name}`")))?;
+            .ok_or_else(|| Failure::host(format_args!("no exported function `{name}`")))?;
         let args = args
             .iter()
             .map(|a| values::to_wasm(&mut self.store, &a.to_raw()).map_err(failure))
@@ -198,7 +185,7 @@ impl Backend for Reference {
         let instance = self.instance(instance)?;
         let global = instance
             .get_global(&mut self.store, name)
-            .ok_or_else(|| compile_failure(anyhow::anyhow!("no exported global `{name}`")))?;
+            .ok_or_else(|| Failure::host(format_args!("no exported global `{name}`")))?;
         let v = global.get(&mut self.store);
         value(&mut self.store, &v)
     }

@@ -5,7 +5,7 @@
 //! the script and judging the results stay here, so they are the same code
 //! as for the x86_64 embedding.
 
-use super::backends::{compile_failure, validate_for_embedding};
+use super::backends::validate_for_embedding;
 use super::script::Backend;
 use crate::artifacts::Compiler;
 use crate::embedding::Failure;
@@ -200,11 +200,7 @@ impl Drop for Remote {
 }
 
 fn gone(why: &str) -> Failure {
-    Failure {
-        kind: EmbErrorKind::Error,
-        trap: None,
-        message: format!("not run: {why}"),
-    }
+    Failure::host(format_args!("not run: {why}"))
 }
 
 fn put_str(buf: &mut Vec<u8>, s: &str) {
@@ -219,7 +215,7 @@ fn val_bytes(v: &EmbVal) -> &[u8] {
 
 impl Backend for Remote {
     fn compile(&mut self, wasm: &[u8]) -> Result<usize, Failure> {
-        let artifact = self.compiler.precompile(wasm).map_err(compile_failure)?;
+        let artifact = self.compiler.precompile(wasm).map_err(Failure::host)?;
         let mut req = vec![b'L'];
         req.extend_from_slice(&(artifact.len() as u64).to_le_bytes());
         req.extend_from_slice(&artifact);
@@ -270,7 +266,7 @@ impl Backend for Remote {
                 .collect::<std::io::Result<Vec<_>>>()
         })?;
         raw.iter()
-            .map(|v| Value::from_raw(v).map_err(compile_failure))
+            .map(|v| Value::from_raw(v).map_err(Failure::host))
             .collect()
     }
 
@@ -280,6 +276,6 @@ impl Backend for Remote {
         put_str(&mut req, name);
         self.request(&req)?;
         let raw = self.read_result(Self::read_val)?;
-        Value::from_raw(&raw).map_err(compile_failure)
+        Value::from_raw(&raw).map_err(Failure::host)
     }
 }

@@ -281,7 +281,7 @@ impl<B: Backend> Runner<'_, B> {
     fn invoke(&mut self, invoke: &wast::WastInvoke<'_>) -> Result<Vec<Value>, Failure> {
         let instance = self
             .instance(invoke.module.map(|m| m.name()))
-            .map_err(host_failure)?;
+            .map_err(Failure::host)?;
         let args = invoke
             .args
             .iter()
@@ -290,7 +290,7 @@ impl<B: Backend> Runner<'_, B> {
                 other => Err(format!("unsupported argument {other:?}")),
             })
             .collect::<Result<Vec<_>, _>>()
-            .map_err(host_failure)?;
+            .map_err(Failure::host)?;
         self.backend
             .invoke(instance, invoke.name, &args, FUEL_PER_DIRECTIVE)
     }
@@ -301,11 +301,11 @@ impl<B: Backend> Runner<'_, B> {
             WastExecute::Get { module, global, .. } => {
                 let instance = self
                     .instance(module.map(|m| m.name()))
-                    .map_err(host_failure)?;
+                    .map_err(Failure::host)?;
                 Ok(vec![self.backend.get(instance, global)?])
             }
             WastExecute::Wat(mut wat) => {
-                let wasm = wat.encode().map_err(|e| host_failure(e.to_string()))?;
+                let wasm = wat.encode().map_err(Failure::host)?;
                 self.compile_and_instantiate(&wasm).map(|_| Vec::new())
             }
         }
@@ -387,13 +387,5 @@ impl<B: Backend> Runner<'_, B> {
             Ok(()) => Err(format!("expected malformed ({message}), but it compiled")),
             Err(_) => Ok(()),
         }
-    }
-}
-
-fn host_failure(message: String) -> Failure {
-    Failure {
-        kind: embedding_abi::EmbErrorKind::Error,
-        trap: None,
-        message,
     }
 }
