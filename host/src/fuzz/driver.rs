@@ -45,9 +45,6 @@ pub struct Run {
 /// What the host passes for a parameter of type `ty`, or `None` when it
 /// cannot make one (a non-nullable reference, a continuation).
 fn kind(ty: &ValType) -> Option<EmbValKind> {
-    if let Some(kind) = values::numeric_kind(ty) {
-        return Some(kind);
-    }
     match ty {
         ValType::Ref(r) if r.is_nullable() => match r.heap_type().top() {
             HeapType::Func => Some(EmbValKind::FuncRef),
@@ -56,7 +53,8 @@ fn kind(ty: &ValType) -> Option<EmbValKind> {
             HeapType::Exn => Some(EmbValKind::ExnRef),
             _ => None,
         },
-        _ => None,
+        ValType::Ref(_) => None,
+        _ => values::numeric_kind(ty),
     }
 }
 
