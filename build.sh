@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the host, the embedding and the platform for each mode, then runs
-# the samples. See README.md.
+# the samples. See README.md and docs/.
 #
 #   ./build.sh                  build all three modes and run their samples
 #   ./build.sh --mode vm        one mode only (repeatable)
@@ -16,11 +16,11 @@
 #   ./build.sh --regen-header   regenerate the three generated headers
 #   ./build.sh --port qemu-virt build a bare-metal port (ports/NAME) and boot
 #                               it under QEMU; `test` boots every port
-#   ./build.sh bench            everything, then `host bench` (README,
-#                               "Benchmark") into out/bench/: bench.txt,
+#   ./build.sh bench            everything, then `host bench`
+#                               (docs/benchmark.md) into out/bench/: bench.txt,
 #                               bench.json and the plot bench.png; with
 #                               --arch aarch64|riscv64, into out/<arch>/
-#   ./build.sh --mode small     the size-first minimal (README, "Footprint")
+#   ./build.sh --mode small     the size-first minimal (docs/footprint.md)
 #   ./build.sh size             builds its variants and writes the footprint
 #                               table, out/size/footprint.md
 #
@@ -81,19 +81,55 @@ say() { printf '==> %s\n' "$*" >&2; }
 
 # --- prerequisites -----------------------------------------------------------
 
+# Every system package and Rust target the project needs, and the one place
+# that installs them (tools/prerequisites.sh).
+# shellcheck source=tools/prerequisites.sh
+. "$root/tools/prerequisites.sh"
+
 toolchain=1.95.0
 
 ensure_toolchain() {
-  # rust-toolchain.toml pins the toolchain and names the target, but rustup's
-  # auto-install may be off, so add whatever is missing here, and say so.
+  # rust-toolchain.toml pins the toolchain, but rustup's auto-install may be
+  # off, so install it here if it is missing, and say so.
+  command -v rustup >/dev/null || {
+    echo "build.sh: rustup not found; install Rust with rustup (https://rustup.rs), then run again" >&2
+    exit 1
+  }
   if ! rustup toolchain list | grep -q "^$toolchain-"; then
     say "installing Rust $toolchain (rustup toolchain install)"
     rustup toolchain install "$toolchain" --profile minimal --component rustfmt,clippy
   fi
-  if ! rustup target list --installed | grep -qx "$target"; then
-    say "installing the Rust target $target (rustup target add)"
-    rustup target add "$target"
-  fi
+}
+
+# What the action needs, all of it checked (and installed when missing)
+# before anything is built, so a fresh machine fails at once or not at all.
+ensure_prerequisites() {
+  local groups=(c) targets=("$target") arch
+  case "$action" in
+    regen | size) groups+=(python) ;;
+    port) groups+=(port); targets+=(riscv64gc-unknown-none-elf aarch64-unknown-none) ;;
+    *)
+      if wants_arch x86_64; then
+        groups+=(wasi-c)
+        targets+=(wasm32-wasip1 wasm32-wasip2)
+      fi
+      for arch in aarch64 riscv64; do
+        wants_arch "$arch" || continue
+        groups+=(cross)
+        case "$arch" in
+          aarch64) targets+=(aarch64-unknown-none aarch64-unknown-linux-gnu) ;;
+          riscv64) targets+=(riscv64gc-unknown-none-elf riscv64gc-unknown-linux-gnu) ;;
+        esac
+      done
+      if [ "$action" = test ]; then
+        groups+=(python port)
+        targets+=(riscv64gc-unknown-none-elf aarch64-unknown-none)
+      fi
+      ;;
+  esac
+  ensure_toolchain
+  prereq_packages "${groups[@]}"
+  prereq_rust_targets "${targets[@]}"
 }
 
 ensure_cbindgen() {
@@ -190,7 +226,7 @@ platform_defines() {
 
 # Links the staticlib $2 into the shared object $3 (stripped) and, with a
 # fourth argument, keeps the unstripped one as $4. $1 is the link: `default`,
-# or `size-first` for `small` (README, "Footprint"), which adds two linker
+# or `size-first` for `small` (docs/footprint.md), which adds two linker
 # choices that cost nothing at run time on this Linux:
 # -z pack-relative-relocs stores the position-independent object's relative
 # relocations as a compact bitmap (DT_RELR, glibc 2.36 and later) instead
@@ -252,7 +288,7 @@ build_guests() {
   say "guests built in $(($(date +%s) - start)) s"
 }
 
-# --- footprint (README, "Footprint") ------------------------------------------
+# --- footprint (docs/footprint.md) ------------------------------------------
 
 # The goal for the stripped size of `small` on x86_64: the figure Wasmtime's
 # documentation gives for a minimal custom-platform build.
@@ -264,7 +300,7 @@ small_ceiling=$((490 * 1024))
 
 # `small`'s stripped size against the ceiling (counted) and against the
 # goal: met is PASS; missed is a MISS line, counted neither way, saying by
-# how much (README, "Footprint", says what dominates).
+# how much (docs/footprint.md, says what dominates).
 check_small_size() {
   local bytes
   bytes=$(stat -c %s "$out/small/libembedding.so")
@@ -345,6 +381,7 @@ footprint() {
 # --- main --------------------------------------------------------------------
 
 if [ "$action" = regen ]; then
+  ensure_prerequisites
   ensure_cbindgen
   tmp=$(mktemp -d)
   generate_headers "$tmp"
@@ -356,7 +393,7 @@ if [ "$action" = regen ]; then
   exit 0
 fi
 
-ensure_toolchain
+ensure_prerequisites
 if [ "$action" = size ]; then
   footprint
   exit 0
@@ -369,10 +406,39 @@ if [ "$action" = port ]; then
   for port in "${ports[@]}"; do "ports/$port/build.sh" || status=1; done
   exit $status
 fi
+host="$root/target/release/host"
+# README's first command: results as early as they can come. Each mode is
+# built and its samples run before the next mode is built; then the guests
+# and each mode's wasi build, whose guests run as soon as it is linked.
+# All run, whatever the first one found; fails if any did.
+run_first_results() {
+  local status=0 mode arch cross_args=()
+  if wants_arch x86_64; then
+    for mode in "${modes[@]}"; do
+      build_mode "$mode"
+      "$host" samples --out "$out" --mode "$mode" || status=1
+    done
+    build_guests
+    for mode in "${modes[@]}"; do
+      # `small` is for devices without an OS to offer WASI; it has no wasi build.
+      [ "$mode" != small ] || continue
+      build_mode "$mode" wasi
+      "$host" guests --out "$out" --mode "$mode" || status=1
+    done
+  fi
+  for mode in "${modes[@]}"; do cross_args+=(--mode "$mode"); done
+  for arch in aarch64 riscv64; do
+    wants_arch "$arch" || continue
+    cross/build.sh --arch "$arch" "${cross_args[@]}" || status=1
+  done
+  return "$status"
+}
+if [ "$action" = run ]; then
+  if run_first_results; then exit 0; else exit 1; fi
+fi
 if wants_arch x86_64; then
   for mode in "${modes[@]}"; do
     build_mode "$mode"
-    # `small` is for devices without an OS to offer WASI; it has no wasi build.
     [ "$mode" = small ] || build_mode "$mode" wasi
   done
   build_guests
@@ -391,15 +457,14 @@ if [ "$action" = build ] || [ "$action" = bench ]; then
 fi
 [ "$action" != build ] || exit 0
 
-host="$root/target/release/host"
 mode_args=()
 for mode in "${modes[@]}"; do mode_args+=(--mode "$mode"); done
 # The modes with a wasi build (all but `small`), for `host guests`.
 wasi_mode_args=()
 for mode in "${modes[@]}"; do [ "$mode" = small ] || wasi_mode_args+=(--mode "$mode"); done
 
-# The spec testsuite, run in every mode and on stock Wasmtime (see README,
-# "Conformance"). Without a testsuite this says so and counts nothing.
+# The spec testsuite, run in every mode and on stock Wasmtime (see
+# docs/conformance.md). Without a testsuite this says so and counts nothing.
 conformance() {
   local suite=${WASM_TESTSUITE:-$root/../shared/testsuite}
   if [ ! -d "$suite" ]; then
@@ -413,7 +478,7 @@ conformance() {
 # The spec testsuite on another arch (cross/serve.c under qemu-user), in
 # every mode: the scripts listed in cross/conformance-ci.txt, compared with
 # stock Wasmtime on x86_64. `host conformance --arch A` without paths runs
-# the whole suite (README, "Other architectures").
+# the whole suite (docs/architectures.md).
 cross_conformance() {
   local arch=$1 suite=${WASM_TESTSUITE:-$root/../shared/testsuite} files=() name
   if [ ! -d "$suite" ]; then
@@ -523,7 +588,30 @@ conformance_catches_divergence() {
   fi
 }
 
-# README, "Differential fuzzing": the fuzzer must be able to fail. With a
+# tools/prerequisites.sh must refuse clearly where it cannot install: on a
+# PATH with bash and coreutils but no clang and no apt-get, asking for the
+# C guests' group must fail at once and print the exact install command.
+check_prerequisites_refusal() {
+  local bin log tool
+  bin=$(mktemp -d)
+  for tool in bash id grep; do ln -s "$(command -v "$tool")" "$bin/$tool"; done
+  if log=$(PATH=$bin bash -c '. tools/prerequisites.sh; prereq_packages wasi-c' 2>&1); then
+    echo "FAIL prerequisites refusal: a machine without clang and apt-get was accepted"
+    rm -rf "$bin"
+    return 1
+  fi
+  rm -rf "$bin"
+  if grep -q "apt-get install -y --no-install-recommends clang lld" <<<"$log" &&
+    grep -q "no apt-get here" <<<"$log"; then
+    echo "PASS prerequisites refusal"
+  else
+    echo "FAIL prerequisites refusal: the message does not name the command:"
+    echo "$log"
+    return 1
+  fi
+}
+
+# docs/fuzzing.md: the fuzzer must be able to fail. With a
 # planted difference (a bit of the embedding's results flipped) a short run
 # must report divergences and save reproducers; replaying one must diverge
 # again with the plant and agree without it.
@@ -558,17 +646,18 @@ if [ "$action" = test ]; then
   step() { if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi; }
   step check_headers
   step check_wit
+  step check_prerequisites_refusal
   step check_platform_warnings
   say "host, checker and ABI unit tests (cargo test -p host -p platform-check -p embedding-abi)"
   step cargo test --release --locked -p host -p platform-check -p embedding-abi
   if wants_arch x86_64; then
     step "$host" samples --out "$out" "${mode_args[@]}"
-    # README, "Reliability": one step per check, every mode.
+    # docs/reliability.md: one step per check, every mode.
     for check in envelope envelope-component limits leak threads interrupt; do
       step "$host" reliability --out "$out" "${mode_args[@]}" "$check"
     done
     step "$host" guests --out "$out" "${mode_args[@]}"
-    # FUZZ_SECONDS per mode (README, "Differential fuzzing"); longer runs on
+    # FUZZ_SECONDS per mode (docs/fuzzing.md); longer runs on
     # demand with `host fuzz --seconds N`.
     step "$host" fuzz --out "$out" "${mode_args[@]}" --seconds "${FUZZ_SECONDS:-30}"
     step fuzz_catches_divergence
@@ -579,7 +668,7 @@ if [ "$action" = test ]; then
     step conformance_self_check
     step conformance_catches_divergence
     step check_platforms
-    # README, "Footprint": the size-first minimal, built once and run.
+    # docs/footprint.md: the size-first minimal, built once and run.
     if [[ " ${modes[*]} " != *" small "* ]]; then step build_mode small; fi
     step check_small_size
     step "$host" samples --out "$out" --mode small
@@ -592,22 +681,22 @@ if [ "$action" = test ]; then
     # every define and with each mode's, and a subset of the fixtures
     # (cross/platform-check.sh --all-fixtures runs them all).
     step cross/platform-check.sh --arch "$arch"
-    # README, "Other architectures": the reliability checks in every mode,
+    # docs/architectures.md: the reliability checks in every mode,
     # run by the arch's loader-only host under qemu-user; envelope-component
-    # needs a wasi build, which needs fiber hooks that exist for x86_64 only.
+    # needs a wasi build, which cross/build.sh does not build yet.
     for check in envelope limits threads interrupt; do
       step "$host" reliability --arch "$arch" --out "$out" "${mode_args[@]}" "$check"
     done
     # qemu-user 7.2 keeps about 25 MB of page tracking per 4 GiB
     # reservation it unmaps, never freed, and full reserves 4 GiB per
     # memory: 10,000 cycles would need 250 GB. So full runs 20 there
-    # (README, "Other architectures"); x86_64 runs 10,000 in every mode.
+    # (docs/architectures.md); x86_64 runs 10,000 in every mode.
     for mode in "${modes[@]}"; do
       cycles=10000
       [ "$mode" != full ] || cycles=20
       step "$host" reliability --arch "$arch" --out "$out" --mode "$mode" --cycles "$cycles" leak
     done
-    echo "SKIP reliability envelope-component $arch: no wasi build on $arch (fiber hooks are x86_64 only); not run, not counted as passed"
+    echo "SKIP reliability envelope-component $arch: no wasi build on $arch (cross/build.sh builds the plain modes only); not run, not counted as passed"
     step "$host" fuzz --arch "$arch" --out "$out" "${mode_args[@]}" --seconds "${CROSS_FUZZ_SECONDS:-5}"
     step "$host" bench --arch "$arch" --out "$out" "${mode_args[@]}" --runs 1 --processes 1 call host-call
   done
@@ -618,7 +707,7 @@ if [ "$action" = test ]; then
 fi
 if [ "$action" = bench ]; then
   # Another arch: every side under qemu-user, ratios to stock Wasmtime on
-  # that arch (README, "Other architectures"); no interpreter peers there.
+  # that arch (docs/architectures.md); no interpreter peers there.
   for arch in "${cross_arches[@]}"; do
     say "host bench --arch $arch (all workloads, every mode, under qemu-user; tens of minutes)"
     "$host" bench --arch "$arch" --out "$out" "${mode_args[@]}" --json "$out/$arch/bench.json" |
@@ -650,11 +739,3 @@ if [ "$action" = bench ]; then
   host/bench-plot/target/release/bench-plot "$out/bench/bench.json" "$out/bench/bench.png"
   exit 0
 fi
-# All run, whatever the first one found; the script fails if any did.
-samples=0
-if wants_arch x86_64; then
-  "$host" samples --out "$out" "${mode_args[@]}" || samples=1
-  [ ${#wasi_mode_args[@]} -eq 0 ] || "$host" guests --out "$out" "${wasi_mode_args[@]}" || samples=1
-fi
-for arch in "${cross_arches[@]}"; do cross/build.sh --arch "$arch" "${cross_mode_args[@]}" || samples=1; done
-[ "$samples" -eq 0 ]

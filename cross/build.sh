@@ -124,8 +124,9 @@ for mode in "${modes[@]}"; do build_mode "$mode"; done
 say "building out/$arch/serve (cross/serve.c)"
 "$gnu-gcc" -std=c11 -O2 -Wall -Wextra -Werror -Iembedding -o "$root/out/$arch/serve" cross/serve.c -ldl
 # The sections no mode compiles here (the OS services of a `wasi` build)
-# must meet the same warning flags on this arch; the custom fibers exist
-# for x86_64 only and say so with #error.
+# must meet the same warning flags on this arch. The reference fiber
+# hooks are x86_64 code and say so with #error elsewhere; no embedding
+# here imports them, since Wasmtime switches stacks itself on this arch.
 say "compiling the platform with every define but WASMTIME_CUSTOM_FIBER"
 "$gnu-gcc" -std=c11 -O2 -Wall -Wextra -Werror -fPIC -shared -Iplatform \
   -DWASMTIME_VIRTUAL_MEMORY -DWASMTIME_CUSTOM_SYNC -DWASMTIME_NATIVE_SIGNALS -DEMBEDDING_OS_SERVICES \

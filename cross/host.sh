@@ -9,7 +9,7 @@
 # for <arch>-linux-gnu with Debian's cross compiler as the linker, into
 # target/<rust_linux>/release/host. The x86_64 host runs it under qemu-user
 # as the children of `host reliability|fuzz|bench --arch <arch>` and
-# compiles for it (README, "Other architectures").
+# compiles for it (docs/architectures.md).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

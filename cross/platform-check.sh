@@ -12,7 +12,9 @@
 # and one line per fixture checked: by default a subset that covers what
 # differs per arch (fault registers read from the ucontext, code run from
 # pages) and a few hooks besides; --all-fixtures runs every one that
-# applies. The fiber fixtures never do: the fiber hooks are x86_64 only.
+# applies. The fiber fixtures never do: the platform's reference fiber
+# hooks are x86_64 code (Wasmtime has built-in switching on these arches,
+# so no embedding imports them).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -2,7 +2,7 @@
 """Where an embedding's bytes go: the sizes of the symbols of an unstripped
 shared object (nm -S, demangled), summed by the crate that defines each
 function or static, largest first. `./build.sh size` writes this for the
-size-first build (README, "Footprint").
+size-first build (docs/footprint.md).
 
     size-by-crate.py LIB.so [TOP]
 """

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The footprint table (README, "Footprint") from the stripped sizes that
+"""The footprint table (docs/footprint.md) from the stripped sizes that
 `./build.sh size` measured, one "NAME<TAB>BYTES" line per build:
 
     size-table.py SIZES.tsv

@@ -23,7 +23,7 @@ tools=1
 
 # Third-party programs: crate, exact version, binary name, extra cargo flags.
 # szip: BurntSushi's snappy compression CLI (14 crates, about a minute).
-# (jaq 3.1.2 was tried first and does not build for WASI: see README.md.)
+# (jaq 3.1.2 was tried first and does not build for WASI: see guests/README.md.)
 tool_specs=(
   "szip 1.0.0 szip"
 )

@@ -643,8 +643,9 @@ void embedding_os_sleep_until(uint64_t deadline) {
  * x86_64 embedding ever imports them (Wasmtime 48.0.8's build.rs:
  * has_custom_fiber = !has_builtin_stackswitch && feature "custom-fiber";
  * and the fiber crate's stackswitch.rs picks its x86_64 code before
- * `custom`). Fibers also need Wasmtime's `async`, which this embedding
- * does not enable.
+ * `custom`). Fibers exist only with Wasmtime's `async`, which only the
+ * embedding's `wasi` builds enable, and those switch stacks with the
+ * built-in code on every architecture built here.
  * This x86_64 version is the reference a porter translates to their own
  * architecture; `host platform-check` proves it, no shipped build uses it.
  *

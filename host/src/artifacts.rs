@@ -61,7 +61,7 @@ impl Compiler {
     /// envelope.
     pub fn precompile(&self, wasm: &[u8]) -> Result<Vec<u8>> {
         // Cranelift can panic on a module it should refuse (Wasmtime 48.0.8
-        // for riscv64 without V: README, "Other architectures"). Caught, the
+        // for riscv64 without V: docs/architectures.md). Caught, the
         // panic is this module's compile error, so one module cannot end a
         // conformance run, the fuzzer or the compile server.
         let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -70,7 +70,7 @@ impl Compiler {
         let artifact = match compiled {
             Ok(artifact) => artifact?,
             Err(panic) => anyhow::bail!(
-                "Cranelift panicked compiling this module: {} (a Wasmtime bug; see README, \"Other architectures\")",
+                "Cranelift panicked compiling this module: {} (a Wasmtime bug; see docs/architectures.md)",
                 panic
                     .downcast_ref::<&str>()
                     .copied()
@@ -117,10 +117,10 @@ mod tests {
     use embedding_abi::EmbMode;
     use embedding_abi::modes::Arch;
 
-    /// Cranelift 0.135.8 panics on this for riscv64 without V (README,
-    /// "Other architectures"); the host must turn that into the module's
+    /// Cranelift 0.135.8 panics on this for riscv64 without V
+    /// (docs/architectures.md); the host must turn that into the module's
     /// compile error. If a Wasmtime update compiles it, the `Ok` arm says
-    /// so and this test (and README) must change.
+    /// so and this test (and docs/architectures.md) must change.
     #[test]
     fn a_cranelift_panic_is_the_modules_compile_error() {
         let compiler = Compiler::for_arch(EmbMode::Vm, Arch::Riscv64).expect("riscv64 vm compiler");
@@ -134,7 +134,7 @@ mod tests {
                     .contains("Cranelift panicked compiling this module"),
                 "unexpected error: {e:#}"
             ),
-            Ok(_) => panic!("compiled: the Wasmtime bug README describes is gone"),
+            Ok(_) => panic!("compiled: the Wasmtime bug docs/architectures.md describes is gone"),
         }
         // The compiler is still usable after the panic.
         let ok = wat::parse_str("(module (func (export \"f\") (result i32) i32.const 1))").unwrap();

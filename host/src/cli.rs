@@ -55,7 +55,7 @@ const USAGE: &str = "\
       turn across the sides, of N samples each (default 11); medians of the
       P x N samples, ratios to stock
       native, the embedding's peak heap, peak resident memory, the goals of
-      the README; FILE gets all of it as JSON. --arch aarch64|riscv64: every
+      docs/benchmark.md; FILE gets all of it as JSON. --arch aarch64|riscv64: every
       side on that arch under qemu-user (its loader-only host, DIR/<arch>/),
       precompiled here for it; compare ratios, not times.
   host conformance [--mode M]... [--arch A] [--json FILE] [--jobs N] [--timeout SECS] [--platform LIB] [PATH]...
@@ -94,7 +94,7 @@ fn usage() -> String {
     format!(
         "{USAGE_HEAD}\n  This host is loader-only (built without the `compiler` feature, for \
          another architecture): it runs the children of `host reliability|fuzz|bench --arch A`, \
-         which the x86_64 host starts under qemu-user. See README, \"Other architectures\".\n\n{USAGE}"
+         which the x86_64 host starts under qemu-user. See docs/architectures.md.\n\n{USAGE}"
     )
 }
 

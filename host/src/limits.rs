@@ -237,7 +237,7 @@ pub fn leak(
         Ok(emb.heap_used())
     };
     // (No more warm-up than measured cycles: under qemu-user each `full`
-    // cycle costs the emulator 25 MB, see README.)
+    // cycle costs the emulator 25 MB, see docs/architectures.md.)
     for _ in 0..cycles.min(100) {
         cycle()?;
     }

@@ -32,6 +32,8 @@ mod cli;
 mod compile_service;
 #[cfg(feature = "compiler")]
 mod conformance;
+#[cfg(all(test, feature = "compiler"))]
+mod docs_drift;
 mod embedding;
 mod envelope;
 mod epoch_signal;
@@ -66,8 +68,8 @@ use embedding_abi::modes::Arch;
 /// Exit status of a process whose embedding panicked (see `embedding.rs`).
 pub const EXIT_EMBEDDING_PANICKED: i32 = 70;
 
-/// The modes a command runs when given no `--mode`. `small` (README,
-/// "Footprint") runs only when named: it is `minimal` built for size.
+/// The modes a command runs when given no `--mode`. `small`
+/// (docs/footprint.md) runs only when named: it is `minimal` built for size.
 pub const MODES: [EmbMode; 3] = [EmbMode::Minimal, EmbMode::Vm, EmbMode::Full];
 
 /// Every mode `--mode` accepts.

@@ -92,7 +92,7 @@ pub fn minimal() -> Result<Config> {
     Ok(config)
 }
 
-/// `small`: `minimal` built for size (README, "Footprint"). The same
+/// `small`: `minimal` built for size (docs/footprint.md). The same
 /// platform, the same Pulley bytecode and memory layout; the embedding is
 /// built without Wasmtime's GC runtime (its `gc` Cargo feature), which the
 /// GC and exception-handling proposals need, so they are off here, where

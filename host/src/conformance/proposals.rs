@@ -1,5 +1,5 @@
 //! Which scripts a mode cannot run because it lacks a proposal: `small`
-//! (README, "Footprint") is built without Wasmtime's GC runtime, so GC and
+//! (docs/footprint.md) is built without Wasmtime's GC runtime, so GC and
 //! exception handling are off; `vm` and `full` on riscv64 have no SIMD
 //! (rv64gc has no vector unit). A script is skipped, with the validator's
 //! own words as the reason, when one of its modules is valid with the

@@ -1,5 +1,5 @@
 //! `host fuzz`: differential fuzzing of each mode's embedding against stock
-//! Wasmtime (README, "Reliability", "Differential fuzzing").
+//! Wasmtime (docs/fuzzing.md).
 //!
 //! The parent runs each mode in a child process of its own (a mode's
 //! platform hooks are process-wide); the child generates modules with
