@@ -44,7 +44,11 @@ fn hooks_table(doc: &str) -> Vec<(String, BTreeSet<String>)> {
         let (Some(key), Some(names)) = (cells.get(1), cells.get(2)) else {
             continue;
         };
-        let key = backticked(key).first().copied().unwrap_or_default().to_string();
+        let key = backticked(key)
+            .first()
+            .copied()
+            .unwrap_or_default()
+            .to_string();
         let mut set = BTreeSet::new();
         for name in backticked(names) {
             match rows.iter().find(|(mode, _)| mode == name) {
@@ -145,7 +149,8 @@ fn the_link_reader_finds_links_and_skips_web_and_anchors() {
 
 #[test]
 fn a_mode_row_stands_for_its_hooks() {
-    let doc = "| mode | hooks |\n| --- | --- |\n| `a` | `x`, `y` |\n| `b` | `a`, and `z` |\n\nafter";
+    let doc =
+        "| mode | hooks |\n| --- | --- |\n| `a` | `x`, `y` |\n| `b` | `a`, and `z` |\n\nafter";
     let rows = hooks_table(doc);
     assert_eq!(rows[1].1, names(["x", "y", "z"]));
     assert_eq!(rows.len(), 2);

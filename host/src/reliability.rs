@@ -62,8 +62,9 @@ pub fn selected(opts: &Options) -> Result<Vec<String>> {
 /// it (built-in fiber stack switching on both arches). The parent reports
 /// it as skipped, never as passed.
 pub fn unavailable(check: &str, arch: Option<Arch>) -> Option<&'static str> {
-    (check == "envelope-component" && crate::launch::foreign(arch).is_some())
-        .then_some("not run: no wasi build for this arch yet (cross/build.sh builds the plain modes only)")
+    (check == "envelope-component" && crate::launch::foreign(arch).is_some()).then_some(
+        "not run: no wasi build for this arch yet (cross/build.sh builds the plain modes only)",
+    )
 }
 
 /// The child's work: one check (the parent runs each in a process of its
