@@ -257,6 +257,9 @@ embedding_link() { if [ "$1" = small ]; then echo size-first; else echo default;
 # (Cargo.toml, `embedding-small`).
 embedding_profile() { if [ "$1" = small ]; then echo embedding-small; else echo embedding; fi; }
 
+# Where the x86_64 embeddings are compiled (build_mode).
+emb_target_dir="$root/target/embedding"
+
 # Builds mode $1 into out/$1, or with a second argument `wasi`, the build
 # with WASI into out/$1-wasi.
 build_mode() {
@@ -266,8 +269,11 @@ build_mode() {
   mkdir -p "$dir"
   start=$(date +%s)
   say "building the $mode${wasi:+ + wasi} embedding (cargo build --profile $profile --features $features)"
-  cargo build --locked -p embedding --target "$target" --profile "$profile" --features "$features"
-  cp "target/$target/$profile/libembedding.a" "$dir/libembedding.a"
+  # A target directory of its own, so that an embedding can build while
+  # the host builds (cargo locks a target directory for a whole build).
+  cargo build --locked -p embedding --target "$target" --profile "$profile" --features "$features" \
+    --target-dir "$emb_target_dir"
+  cp "$emb_target_dir/$target/$profile/libembedding.a" "$dir/libembedding.a"
   say "linking $dir/libembedding.so"
   link_embedding "$(embedding_link "$mode")" "$dir/libembedding.a" "$dir/libembedding.so"
 
@@ -378,6 +384,64 @@ footprint() {
   cat "$table"
 }
 
+# Runs build_mode "$@" in the background, its output in out/logs/; sets
+# lane_pid and lane_name for lane_wait.
+lane_start() {
+  lane_name="$1${2:+-$2}"
+  mkdir -p "$out/logs"
+  say "building the $1${2:+ + $2} embedding in the background (log: out/logs/$lane_name.log)"
+  build_mode "$@" >"$out/logs/$lane_name.log" 2>&1 &
+  lane_pid=$!
+}
+
+# Waits for the background build; on failure shows the end of its log.
+lane_wait() {
+  if wait "$lane_pid"; then
+    grep '^==> .*bytes stripped' "$out/logs/$lane_name.log" >&2 || true
+  else
+    echo "build.sh: building $lane_name failed; the end of out/logs/$lane_name.log:" >&2
+    tail -n 30 "$out/logs/$lane_name.log" >&2
+    return 1
+  fi
+}
+
+# README's first command, ordered so that results come early: the first
+# mode's embedding builds beside the host, its samples and guests run as
+# soon as both are there, and each next mode builds while the previous
+# one's guests run. One build per mode, the one with WASI (out/<mode>-wasi),
+# which runs the samples as well as the guests; the builds without WASI,
+# what a port without WASI ships, are `./build.sh test`'s (and
+# `--build-only`'s). All run, whatever the first one found; fails if any did.
+run_first_results() {
+  local status=0 i mode arch cross_args=() wasi_modes=()
+  for mode in "${modes[@]}"; do [ "$mode" = small ] || wasi_modes+=("$mode"); done
+  if wants_arch x86_64 && [ ${#wasi_modes[@]} -gt 0 ]; then
+    lane_start "${wasi_modes[0]}" wasi
+    build_host
+    build_guests
+    for i in "${!wasi_modes[@]}"; do
+      mode=${wasi_modes[$i]}
+      lane_wait || { status=1; continue; }
+      "$host" samples --out "$out" --mode "$mode" --wasi || status=1
+      [ $((i + 1)) -ge ${#wasi_modes[@]} ] || lane_start "${wasi_modes[$((i + 1))]}" wasi
+      "$host" guests --out "$out" --mode "$mode" || status=1
+    done
+  else
+    build_host
+  fi
+  # `small` is for devices without an OS to offer WASI: its build has none.
+  if wants_arch x86_64 && [[ " ${modes[*]} " == *" small "* ]]; then
+    build_mode small
+    "$host" samples --out "$out" --mode small || status=1
+  fi
+  for mode in "${modes[@]}"; do [ "$mode" = small ] || cross_args+=(--mode "$mode"); done
+  for arch in aarch64 riscv64; do
+    wants_arch "$arch" || continue
+    cross/build.sh --arch "$arch" "${cross_args[@]}" || status=1
+  done
+  return "$status"
+}
+
 # --- main --------------------------------------------------------------------
 
 if [ "$action" = regen ]; then
@@ -399,6 +463,10 @@ if [ "$action" = size ]; then
   exit 0
 fi
 [ "$action" != test ] || ensure_cbindgen
+host="$root/target/release/host"
+if [ "$action" = run ]; then
+  if run_first_results; then exit 0; else exit 1; fi
+fi
 build_host
 # A port builds its own embedding for its own targets (ports/NAME/build.sh).
 if [ "$action" = port ]; then
@@ -406,36 +474,7 @@ if [ "$action" = port ]; then
   for port in "${ports[@]}"; do "ports/$port/build.sh" || status=1; done
   exit $status
 fi
-host="$root/target/release/host"
-# README's first command: results as early as they can come. Each mode is
-# built and its samples run before the next mode is built; then the guests
-# and each mode's wasi build, whose guests run as soon as it is linked.
-# All run, whatever the first one found; fails if any did.
-run_first_results() {
-  local status=0 mode arch cross_args=()
-  if wants_arch x86_64; then
-    for mode in "${modes[@]}"; do
-      build_mode "$mode"
-      "$host" samples --out "$out" --mode "$mode" || status=1
-    done
-    build_guests
-    for mode in "${modes[@]}"; do
-      # `small` is for devices without an OS to offer WASI; it has no wasi build.
-      [ "$mode" != small ] || continue
-      build_mode "$mode" wasi
-      "$host" guests --out "$out" --mode "$mode" || status=1
-    done
-  fi
-  for mode in "${modes[@]}"; do cross_args+=(--mode "$mode"); done
-  for arch in aarch64 riscv64; do
-    wants_arch "$arch" || continue
-    cross/build.sh --arch "$arch" "${cross_args[@]}" || status=1
-  done
-  return "$status"
-}
-if [ "$action" = run ]; then
-  if run_first_results; then exit 0; else exit 1; fi
-fi
+
 if wants_arch x86_64; then
   for mode in "${modes[@]}"; do
     build_mode "$mode"

@@ -11,6 +11,8 @@ use std::path::Path;
 pub struct Ctx<'a> {
     pub mode: EmbMode,
     pub out: &'a Path,
+    /// Whether the checks run on the mode's build with WASI (`samples --wasi`).
+    pub wasi_build: bool,
     pub compiler: &'a Compiler,
     pub engine: &'a Engine<'a>,
 }
@@ -410,6 +412,7 @@ fn heap_exhaustion_panic(ctx: &Ctx<'_>) -> Result<String> {
             "--out",
         ])
         .arg(ctx.out)
+        .args(ctx.wasi_build.then_some("--wasi"))
         .output()?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     ensure!(

@@ -13,10 +13,12 @@ use std::time::Duration;
 
 const USAGE_HEAD: &str = "usage:";
 const USAGE: &str = "\
-  host samples [--out DIR] [--mode M]... [--timeout SECS] [--verbose] [--platform LIB]
+  host samples [--out DIR] [--mode M]... [--wasi] [--timeout SECS] [--verbose] [--platform LIB]
       Runs the samples and bad-input checks of each mode (default: all) in a
       child process per mode; prints PASS/FAIL lines and a summary. LIB
       replaces the mode's libwasmtime-platform.so (default $EMBEDDING_PLATFORM).
+      --wasi runs them on the mode's build with WASI (DIR/<mode>-wasi), whose
+      imports are checked as that build's.
   host reliability [--out DIR] [--mode M]... [--arch A] [--cycles N] [--timeout SECS] [CHECK]...
       The reliability checks of each mode (default: all modes, all checks)
       in a child process per mode and check: envelope, envelope-component
@@ -119,6 +121,9 @@ pub struct Options {
     /// `reliability --cycles N`: the leak check's cycles.
     pub cycles: Option<usize>,
     pub peers: Option<PathBuf>,
+    /// `samples --wasi`: the mode's build with WASI (`out/<mode>-wasi`),
+    /// checked against that build's imports, instead of the one without.
+    pub wasi_build: bool,
 }
 
 fn default_out() -> PathBuf {
@@ -146,6 +151,7 @@ fn parse(args: &[String]) -> Result<Options> {
         soak: None,
         cycles: None,
         peers: None,
+        wasi_build: false,
     };
     let mut timeout_given = false;
     let mut it = args.iter();
@@ -164,6 +170,7 @@ fn parse(args: &[String]) -> Result<Options> {
                 );
             }
             "--verbose" | "-v" => opts.verbose = true,
+            "--wasi" => opts.wasi_build = true,
             "--json" => opts.json = Some(value("--json")?.into()),
             "--side" => opts.side = Some(value("--side")?.clone()),
             "--runs" => {
@@ -302,6 +309,9 @@ fn refuse_unread(command: &str, opts: &Options) -> Result<()> {
             usage()
         );
     }
+    if opts.wasi_build && !["samples", "run-mode", "exhaust-heap"].contains(&command) {
+        bail!("--wasi belongs to `host samples`, not `{command}`");
+    }
     if opts.soak.is_some() && !command.starts_with("reliability") {
         bail!("--soak belongs to `host reliability`, not `{command}`");
     }
@@ -424,7 +434,7 @@ fn dispatch(command: &str, mut opts: Options, rest: &[String]) -> Result<i32> {
         "exhaust-heap" => {
             let mode = one_mode(&opts)?;
             let emb = crate::embedding::Embedding::load(
-                &crate::embedding::Paths::in_dir(&opts.out, mode)
+                &crate::embedding::Paths::of_build(&opts.out, mode, opts.wasi_build)
                     .with_platform(opts.platform.as_deref()),
                 mode,
             )?;

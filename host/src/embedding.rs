@@ -30,6 +30,15 @@ impl Paths {
         Paths::in_build_dir(out.join(format!("{}-wasi", crate::mode_name(mode))))
     }
 
+    /// [`Paths::wasi`] when `wasi`, else [`Paths::in_dir`].
+    pub fn of_build(out: &Path, mode: EmbMode, wasi: bool) -> Paths {
+        if wasi {
+            Paths::wasi(out, mode)
+        } else {
+            Paths::in_dir(out, mode)
+        }
+    }
+
     fn in_build_dir(dir: PathBuf) -> Paths {
         Paths {
             platform: dir.join("libwasmtime-platform.so"),

@@ -65,6 +65,9 @@ pub fn each_mode(opts: &Options, child_command: &str, label: &str) -> Result<i32
         if opts.verbose {
             cmd.arg("--verbose");
         }
+        if opts.wasi_build {
+            cmd.arg("--wasi");
+        }
         if let Some(secs) = opts.soak {
             cmd.args(["--soak", &secs.to_string()]);
         }
@@ -124,12 +127,13 @@ pub fn each_mode(opts: &Options, child_command: &str, label: &str) -> Result<i32
 /// The child's work for one mode.
 #[cfg(feature = "compiler")]
 pub fn one_mode(mode: EmbMode, opts: &Options) -> Result<i32> {
-    let paths = Paths::in_dir(&opts.out, mode).with_platform(opts.platform.as_deref());
+    let paths =
+        Paths::of_build(&opts.out, mode, opts.wasi_build).with_platform(opts.platform.as_deref());
     let mut tally = Tally::default();
     let verbose = opts.verbose;
 
     let import_check = imports::undefined_symbols(&paths.embedding)
-        .and_then(|found| imports::check(mode, &found))
+        .and_then(|found| imports::check_for(mode, opts.wasi_build, &found))
         .map(|hooks| hooks.join(" "));
     tally.record(mode, "imports", import_check, verbose);
 
@@ -160,6 +164,7 @@ pub fn one_mode(mode: EmbMode, opts: &Options) -> Result<i32> {
     let ctx = bad_input::Ctx {
         mode,
         out: &opts.out,
+        wasi_build: opts.wasi_build,
         compiler: &compiler,
         engine: &engine,
     };
