@@ -210,8 +210,8 @@ build_host() {
   say "host built in $(($(date +%s) - start)) s"
 }
 
-# The platform's defines for mode $1; a second argument `wasi` adds the OS
-# services a `wasi` embedding imports (embedding-os.h). WASMTIME_CUSTOM_FIBER
+# The platform's defines for mode $1; a second argument `wasi` or `wasip1`
+# adds the OS services a build with WASI imports (embedding-os.h). WASMTIME_CUSTOM_FIBER
 # is never set: x86_64 has Wasmtime's built-in stack switching, so no
 # embedding built here imports the fiber hooks (host platform-check still
 # tests them). Keep in step with MODES in host/platform-check/src/lib.rs.
@@ -221,7 +221,7 @@ platform_defines() {
     vm) echo "-DWASMTIME_VIRTUAL_MEMORY -DWASMTIME_CUSTOM_SYNC" ;;
     full) echo "-DWASMTIME_VIRTUAL_MEMORY -DWASMTIME_CUSTOM_SYNC -DWASMTIME_NATIVE_SIGNALS" ;;
   esac
-  if [ "${2:-}" = wasi ]; then echo "-DEMBEDDING_OS_SERVICES"; fi
+  case "${2:-}" in wasi | wasip1) echo "-DEMBEDDING_OS_SERVICES" ;; esac
 }
 
 # Links the staticlib $2 into the shared object $3 (stripped) and, with a
@@ -260,15 +260,20 @@ embedding_profile() { if [ "$1" = small ]; then echo embedding-small; else echo 
 # Where the x86_64 embeddings are compiled (build_mode).
 emb_target_dir="$root/target/embedding"
 
-# Builds mode $1 into out/$1, or with a second argument `wasi`, the build
-# with WASI into out/$1-wasi.
+# Builds mode $1 into out/$1; with a second argument `wasi`, the build with
+# both faces of WASI (0.2 and native preview 1) into out/$1-wasi; with
+# `wasip1`, the build with preview 1 alone into out/$1-wasip1
+# (docs/wasi.md).
 build_mode() {
   local mode=$1 wasi=${2:-} dir="$out/$1" features=$1 start end profile
-  if [ "$wasi" = wasi ]; then dir="$out/$mode-wasi" features="$mode,wasi"; fi
+  case "$wasi" in
+    wasi) dir="$out/$mode-wasi" features="$mode,wasi,wasip1" ;;
+    wasip1) dir="$out/$mode-wasip1" features="$mode,wasip1" ;;
+  esac
   profile=$(embedding_profile "$mode")
   mkdir -p "$dir"
   start=$(date +%s)
-  say "building the $mode${wasi:+ + wasi} embedding (cargo build --profile $profile --features $features)"
+  say "building the $mode${wasi:+ + $wasi} embedding (cargo build --profile $profile --features $features)"
   # A target directory of its own, so that an embedding can build while
   # the host builds (cargo locks a target directory for a whole build).
   cargo build --locked -p embedding --target "$target" --profile "$profile" --features "$features" \
@@ -282,7 +287,7 @@ build_mode() {
   cc -std=c11 -O2 -Wall -Wextra -Werror -fPIC -shared $(platform_defines "$mode" "$wasi") \
     -Iplatform -o "$dir/libwasmtime-platform.so" platform/wasmtime-platform.c
   end=$(date +%s)
-  say "$mode${wasi:+ + wasi}: libembedding.so is $(stat -c %s "$dir/libembedding.so") bytes stripped (built in $((end - start)) s)"
+  say "$mode${wasi:+ + $wasi}: libembedding.so is $(stat -c %s "$dir/libembedding.so") bytes stripped (built in $((end - start)) s)"
 }
 
 # The WASI guests, built from source into out/guests/ (guests/README.md).

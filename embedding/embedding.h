@@ -15,7 +15,7 @@
  * [`EmbApi::func_call`], [`EmbApi::func_free`]) and
  * [`EmbApi::module_load_in_place`].
  */
-#define EMB_ABI_VERSION 6
+#define EMB_ABI_VERSION 7
 
 /**
  * A limit field of [`EmbLimits`] with this value does not limit anything.
@@ -230,6 +230,10 @@ enum EmbFileKind
  {
   EMB_FILE_KIND_DIRECTORY = 0,
   EMB_FILE_KIND_REGULAR_FILE = 1,
+  /**
+   * A symbolic link; its data is the target path (UTF-8).
+   */
+  EMB_FILE_KIND_SYMLINK = 2,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -290,8 +294,9 @@ typedef struct EmbFunc EmbFunc;
 typedef struct EmbModule EmbModule;
 
 /**
- * Opaque handle to a WASI program: a component, its store and its WASI
- * context (arguments, environment, files), ready to run once.
+ * Opaque handle to a WASI program: a component or a preview 1 module, its
+ * store and its WASI context (arguments, environment, files), ready to run
+ * once.
  */
 typedef struct EmbProgram EmbProgram;
 
@@ -431,7 +436,8 @@ typedef struct EmbFileEntry {
   struct EmbStr path;
   EmbFileKind kind;
   /**
-   * A regular file's contents (copied); ignored for a directory.
+   * A regular file's contents or a symbolic link's target (copied);
+   * ignored for a directory.
    */
   const uint8_t *data;
   uintptr_t data_len;
@@ -474,6 +480,31 @@ typedef struct EmbWasiConfig {
 } EmbWasiConfig;
 
 /**
+ * One node of a program's file tree as [`EmbWasiApi::program_files`]
+ * reports it.
+ */
+typedef struct EmbFileInfo {
+  EmbFileKind kind;
+  /**
+   * A regular file's contents or a symbolic link's target; empty for a
+   * directory. Valid for the visitor's call only.
+   */
+  const uint8_t *data;
+  uintptr_t data_len;
+  /**
+   * The node's inode number: two paths with the same number are hard
+   * links to one file.
+   */
+  uint64_t ino;
+  /**
+   * Last access and modification, in nanoseconds since the Unix epoch
+   * (the platform's wall clock).
+   */
+  uint64_t atime;
+  uint64_t mtime;
+} EmbFileInfo;
+
+/**
  * Receives one entry of a program's file tree; see
  * [`EmbWasiApi::program_files`].
  */
@@ -481,22 +512,29 @@ typedef void (*EmbFileVisitor)(void *env,
                                uint32_t preopen,
                                const uint8_t *path,
                                uintptr_t path_len,
-                               EmbFileKind kind,
-                               const uint8_t *data,
-                               uintptr_t data_len);
+                               const struct EmbFileInfo *info);
 
 /**
- * WASI 0.2 (`wasi:cli/command` components) on the platform's OS services
- * (`platform/embedding-os.h`). Programs run on the embedding's own
- * executor: several programs passed to one [`EmbWasiApi::run`] interleave,
- * yielding to each other every `yield_interval` units of fuel and whenever
- * one waits for a clock.
+ * WASI programs on the platform's OS services (`platform/embedding-os.h`),
+ * through either face the embedding was built with: WASI 0.2
+ * (`wasi:cli/command` components, feature `wasi`) and preview 1 (core
+ * modules importing `wasi_snapshot_preview1`, feature `wasip1`). Both faces
+ * share one implementation of the state (files, clocks, entropy, console).
+ *
+ * Components run on the embedding's own executor: several passed to one
+ * [`EmbWasiApi::run`] interleave, yielding to each other every
+ * `yield_interval` units of fuel and whenever one waits for a clock.
+ * Preview 1 programs are plain synchronous calls, with no fibers to
+ * interleave on: `run` runs them one after another, each to its end, in
+ * the order given, before the components; their `yield_interval` is
+ * ignored.
  */
 typedef struct EmbWasiApi {
   /**
-   * Loads a component precompiled by the host for this mode (a preview 1
-   * program is turned into a component before it is precompiled). The
-   * same checks and trust apply as for [`EmbApi::module_load`].
+   * Loads a component precompiled by the host for this mode. The same
+   * checks and trust apply as for [`EmbApi::module_load`]. A build
+   * without the `wasi` feature (preview 1 alone) refuses with an error
+   * saying so.
    */
   struct EmbError *(*component_load)(const struct EmbEngine *engine,
                                      const uint8_t *bytes,
@@ -512,6 +550,22 @@ typedef struct EmbWasiApi {
                                   const struct EmbComponent *component,
                                   const struct EmbWasiConfig *config,
                                   struct EmbProgram **out);
+  /**
+   * Creates a preview 1 program from a core module loaded with
+   * [`EmbApi::module_load`] (or `module_load_in_place`, whose bytes must
+   * then outlive the program): links it against the embedding's own
+   * `wasi_snapshot_preview1` (an import it does not provide, or one with
+   * another signature, is an error naming it), checks that it exports
+   * `memory` and `_start`, and sets up its context from `config`. A build
+   * without the `wasip1` feature refuses with an error saying so.
+   */
+  struct EmbError *(*module_program_new)(const struct EmbEngine *engine,
+                                         const struct EmbModule *module,
+                                         const struct EmbWasiConfig *config,
+                                         struct EmbProgram **out);
+  /**
+   * Frees a program of either kind. `NULL` is allowed.
+   */
   void (*program_free)(struct EmbProgram *program);
   /**
    * Runs `count` programs to completion, interleaved; each ends exited or
@@ -530,9 +584,10 @@ typedef struct EmbWasiApi {
                                      EmbProgramState *state,
                                      int32_t *exit_code);
   /**
-   * Calls `visit` for every directory and file of the program's tree, as
-   * it stands now (after a run: with the program's writes), parents
-   * before children, names in byte order.
+   * Calls `visit` for every directory, file and symbolic link of the
+   * program's tree, as it stands now (after a run: with the program's
+   * writes), parents before children, names in byte order. A file with
+   * several hard links is visited once per name, with the same `ino`.
    */
   struct EmbError *(*program_files)(const struct EmbProgram *program,
                                     EmbFileVisitor visit,
@@ -693,8 +748,8 @@ typedef struct EmbApi {
                                  uintptr_t name_len,
                                  struct EmbVal *out);
   /**
-   * WASI programs, or `NULL` when the embedding was built without its
-   * `wasi` feature.
+   * WASI programs, or `NULL` when the embedding was built with neither
+   * of its WASI faces (features `wasi` and `wasip1`).
    */
   const struct EmbWasiApi *wasi;
   /**

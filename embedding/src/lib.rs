@@ -17,14 +17,14 @@ mod host_funcs;
 #[cfg(all(feature = "vm", any(target_arch = "aarch64", target_arch = "riscv64")))]
 mod icache;
 mod in_place;
-#[cfg(feature = "wasi")]
+#[cfg(any(feature = "wasi", feature = "wasip1"))]
 mod os;
 mod panic;
 mod raw_values;
 mod serial;
 mod softfloat;
 mod store;
-#[cfg(feature = "wasi")]
+#[cfg(any(feature = "wasi", feature = "wasip1"))]
 mod wasi;
 
 use embedding_abi::{EMB_ABI_VERSION, EmbApi, EmbMode, EmbWasiApi};
@@ -77,9 +77,9 @@ static API: EmbApi = EmbApi {
     module_load_in_place: in_place::module_load_in_place,
 };
 
-#[cfg(feature = "wasi")]
+#[cfg(any(feature = "wasi", feature = "wasip1"))]
 const WASI_API: *const EmbWasiApi = &wasi::API;
-#[cfg(not(feature = "wasi"))]
+#[cfg(not(any(feature = "wasi", feature = "wasip1")))]
 const WASI_API: *const EmbWasiApi = core::ptr::null();
 
 /// The embedding's only exported symbol: its whole C ABI.

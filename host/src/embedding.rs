@@ -330,6 +330,13 @@ pub struct Module<'a> {
     raw: *mut EmbModule,
 }
 
+impl Module<'_> {
+    /// The raw handle, for the WASI table (`module_program_new`).
+    pub fn raw(&self) -> *mut EmbModule {
+        self.raw
+    }
+}
+
 impl Drop for Module<'_> {
     fn drop(&mut self) {
         // SAFETY: made by `module_load`. Instances keep what they need alive.

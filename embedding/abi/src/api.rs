@@ -24,7 +24,7 @@ use core::ffi::c_void;
 /// knows where it was. 6 added function handles ([`EmbApi::func_get`],
 /// [`EmbApi::func_call`], [`EmbApi::func_free`]) and
 /// [`EmbApi::module_load_in_place`].
-pub const EMB_ABI_VERSION: u32 = 6;
+pub const EMB_ABI_VERSION: u32 = 7;
 
 /// Name of the one symbol the embedding exports.
 pub const EMB_API_SYMBOL: &str = "embedding_api";
@@ -387,8 +387,8 @@ pub struct EmbApi {
         out: *mut EmbVal,
     ) -> *mut EmbError,
 
-    /// WASI programs, or `NULL` when the embedding was built without its
-    /// `wasi` feature.
+    /// WASI programs, or `NULL` when the embedding was built with neither
+    /// of its WASI faces (features `wasi` and `wasip1`).
     pub wasi: *const EmbWasiApi,
 
     /// Resolves the exported function `name` of `instance` once, with its
@@ -444,8 +444,9 @@ pub struct EmbComponent {
     _opaque: [u8; 0],
 }
 
-/// Opaque handle to a WASI program: a component, its store and its WASI
-/// context (arguments, environment, files), ready to run once.
+/// Opaque handle to a WASI program: a component or a preview 1 module, its
+/// store and its WASI context (arguments, environment, files), ready to run
+/// once.
 pub struct EmbProgram {
     _opaque: [u8; 0],
 }
@@ -464,6 +465,8 @@ pub struct EmbStr {
 pub enum EmbFileKind {
     Directory = 0,
     RegularFile = 1,
+    /// A symbolic link; its data is the target path (UTF-8).
+    Symlink = 2,
 }
 
 /// One entry of a program's in-memory file tree.
@@ -477,7 +480,8 @@ pub struct EmbFileEntry {
     /// `/`, no `.` or `..`. Missing parent directories are created.
     pub path: EmbStr,
     pub kind: EmbFileKind,
-    /// A regular file's contents (copied); ignored for a directory.
+    /// A regular file's contents or a symbolic link's target (copied);
+    /// ignored for a directory.
     pub data: *const u8,
     pub data_len: usize,
 }
@@ -505,6 +509,24 @@ pub struct EmbWasiConfig {
     pub yield_interval: u64,
 }
 
+/// One node of a program's file tree as [`EmbWasiApi::program_files`]
+/// reports it.
+#[repr(C)]
+pub struct EmbFileInfo {
+    pub kind: EmbFileKind,
+    /// A regular file's contents or a symbolic link's target; empty for a
+    /// directory. Valid for the visitor's call only.
+    pub data: *const u8,
+    pub data_len: usize,
+    /// The node's inode number: two paths with the same number are hard
+    /// links to one file.
+    pub ino: u64,
+    /// Last access and modification, in nanoseconds since the Unix epoch
+    /// (the platform's wall clock).
+    pub atime: u64,
+    pub mtime: u64,
+}
+
 /// Receives one entry of a program's file tree; see
 /// [`EmbWasiApi::program_files`].
 pub type EmbFileVisitor = unsafe extern "C" fn(
@@ -512,9 +534,7 @@ pub type EmbFileVisitor = unsafe extern "C" fn(
     preopen: u32,
     path: *const u8,
     path_len: usize,
-    kind: EmbFileKind,
-    data: *const u8,
-    data_len: usize,
+    info: *const EmbFileInfo,
 );
 
 /// How a program ended, filled in by [`EmbWasiApi::program_status`].
@@ -529,16 +549,25 @@ pub enum EmbProgramState {
     Failed = 2,
 }
 
-/// WASI 0.2 (`wasi:cli/command` components) on the platform's OS services
-/// (`platform/embedding-os.h`). Programs run on the embedding's own
-/// executor: several programs passed to one [`EmbWasiApi::run`] interleave,
-/// yielding to each other every `yield_interval` units of fuel and whenever
-/// one waits for a clock.
+/// WASI programs on the platform's OS services (`platform/embedding-os.h`),
+/// through either face the embedding was built with: WASI 0.2
+/// (`wasi:cli/command` components, feature `wasi`) and preview 1 (core
+/// modules importing `wasi_snapshot_preview1`, feature `wasip1`). Both faces
+/// share one implementation of the state (files, clocks, entropy, console).
+///
+/// Components run on the embedding's own executor: several passed to one
+/// [`EmbWasiApi::run`] interleave, yielding to each other every
+/// `yield_interval` units of fuel and whenever one waits for a clock.
+/// Preview 1 programs are plain synchronous calls, with no fibers to
+/// interleave on: `run` runs them one after another, each to its end, in
+/// the order given, before the components; their `yield_interval` is
+/// ignored.
 #[repr(C)]
 pub struct EmbWasiApi {
-    /// Loads a component precompiled by the host for this mode (a preview 1
-    /// program is turned into a component before it is precompiled). The
-    /// same checks and trust apply as for [`EmbApi::module_load`].
+    /// Loads a component precompiled by the host for this mode. The same
+    /// checks and trust apply as for [`EmbApi::module_load`]. A build
+    /// without the `wasi` feature (preview 1 alone) refuses with an error
+    /// saying so.
     pub component_load: unsafe extern "C" fn(
         engine: *const EmbEngine,
         bytes: *const u8,
@@ -555,6 +584,20 @@ pub struct EmbWasiApi {
         config: *const EmbWasiConfig,
         out: *mut *mut EmbProgram,
     ) -> *mut EmbError,
+    /// Creates a preview 1 program from a core module loaded with
+    /// [`EmbApi::module_load`] (or `module_load_in_place`, whose bytes must
+    /// then outlive the program): links it against the embedding's own
+    /// `wasi_snapshot_preview1` (an import it does not provide, or one with
+    /// another signature, is an error naming it), checks that it exports
+    /// `memory` and `_start`, and sets up its context from `config`. A build
+    /// without the `wasip1` feature refuses with an error saying so.
+    pub module_program_new: unsafe extern "C" fn(
+        engine: *const EmbEngine,
+        module: *const EmbModule,
+        config: *const EmbWasiConfig,
+        out: *mut *mut EmbProgram,
+    ) -> *mut EmbError,
+    /// Frees a program of either kind. `NULL` is allowed.
     pub program_free: unsafe extern "C" fn(program: *mut EmbProgram),
     /// Runs `count` programs to completion, interleaved; each ends exited or
     /// failed. Returns an error only when the arguments are unusable (a
@@ -570,9 +613,10 @@ pub struct EmbWasiApi {
         state: *mut EmbProgramState,
         exit_code: *mut i32,
     ) -> *mut EmbError,
-    /// Calls `visit` for every directory and file of the program's tree, as
-    /// it stands now (after a run: with the program's writes), parents
-    /// before children, names in byte order.
+    /// Calls `visit` for every directory, file and symbolic link of the
+    /// program's tree, as it stands now (after a run: with the program's
+    /// writes), parents before children, names in byte order. A file with
+    /// several hard links is visited once per name, with the same `ino`.
     pub program_files: unsafe extern "C" fn(
         program: *const EmbProgram,
         visit: EmbFileVisitor,

@@ -23,6 +23,9 @@ pub struct Case {
     /// `HOST::GUEST`; `HOST` is `None` for `@tmp`, a fresh empty directory.
     pub dirs: Vec<(Option<PathBuf>, String)>,
     pub expect: Expect,
+    /// The exit code through the preview 1 adapter, where it differs from
+    /// `expect` (native preview 1 and stock `wasmtime run`).
+    pub exit_adapter: Option<i32>,
     pub stdout: Option<PathBuf>,
     pub stderr: Option<PathBuf>,
     pub stdout_bytes: Option<u64>,
@@ -72,6 +75,7 @@ impl Case {
             stdin: None,
             dirs: Vec::new(),
             expect: Expect::Exit(0),
+            exit_adapter: None,
             stdout: None,
             stderr: None,
             stdout_bytes: None,
@@ -112,6 +116,11 @@ impl Case {
                             format!("{}: exit `{v}` is not a code, trap, fuel or timeout", at(n))
                         })?),
                     })
+                }
+                "exit-adapter" => {
+                    case.exit_adapter = Some(value.parse().with_context(|| {
+                        format!("{}: exit-adapter `{value}` is not a code", at(n))
+                    })?)
                 }
                 "stdout" => case.stdout = Some(guests.join(value)),
                 "stderr" => case.stderr = Some(guests.join(value)),

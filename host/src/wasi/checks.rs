@@ -119,7 +119,7 @@ pub fn interleave_child(mode: EmbMode, out: &Path) -> Result<i32> {
 }
 
 /// Runs `host run` with `args`; returns its exit code and stderr.
-fn host_run(args: &[&str]) -> Result<(i32, String)> {
+pub fn host_run(args: &[&str]) -> Result<(i32, String)> {
     let output = Command::new(host()?)
         .arg("run")
         .args(args)

@@ -1,8 +1,11 @@
-//! Turning a WASI program into an artifact for a mode's `wasi` build: a
-//! preview 1 core module is first made a component with the preview 1
-//! adapter of the same Wasmtime release, so the embedding keeps one WASI
-//! implementation (0.2). Artifacts are cached under `<out>/cache/`, keyed by
-//! the program's content and the compiler's configuration.
+//! Turning a WASI program into an artifact for a mode's `wasi` build. A
+//! preview 1 core module runs natively by default: it is precompiled as a
+//! core module for the embedding's own `wasi_snapshot_preview1`
+//! ([`Route::Native`]). The adapter route ([`Route::Adapter`]) makes it a
+//! component with the preview 1 adapter of the same Wasmtime release and
+//! runs it through WASI 0.2; `host guests` keeps it to check that both
+//! routes agree. Artifacts are cached under `<out>/cache/`, keyed by the
+//! program's content, the route and the compiler's configuration.
 
 use anyhow::{Context, Result, bail};
 use embedding_abi::{EmbMode, modes};
@@ -15,6 +18,47 @@ use wasmtime::Engine;
 pub struct ComponentCompiler {
     engine: Engine,
     mode: EmbMode,
+}
+
+/// How a program reaches the embedding's WASI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// A core module on the embedding's own preview 1.
+    Native,
+    /// A component (given, or adapted from preview 1) on WASI 0.2.
+    Adapter,
+}
+
+impl Route {
+    /// What the program's text says: a core module goes native.
+    pub fn of(wasm: &[u8]) -> Result<Route> {
+        let wasm = binary(wasm)?;
+        Ok(if is_component(&wasm) {
+            Route::Adapter
+        } else {
+            Route::Native
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Route::Native => "native preview 1",
+            Route::Adapter => "adapter + WASI 0.2",
+        }
+    }
+}
+
+/// The binary of `wasm`, given as a binary or WebAssembly text.
+fn binary(wasm: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+    if wasm.starts_with(b"\0asm") {
+        return Ok(std::borrow::Cow::Borrowed(wasm));
+    }
+    // WebAssembly text, for hand-written test programs.
+    Ok(std::borrow::Cow::Owned(
+        wat::parse_bytes(wasm)
+            .context("neither WebAssembly nor its text format")?
+            .into_owned(),
+    ))
 }
 
 /// A core module or a component, told apart by the binary's header.
@@ -41,16 +85,7 @@ pub fn adapt_preview1(module: &[u8]) -> Result<Vec<u8>> {
 
 /// The program as a component: as given, or adapted from preview 1.
 pub fn to_component(wasm: &[u8]) -> Result<Vec<u8>> {
-    let wasm = if wasm.starts_with(b"\0asm") {
-        std::borrow::Cow::Borrowed(wasm)
-    } else {
-        // WebAssembly text, for hand-written test components.
-        std::borrow::Cow::Owned(
-            wat::parse_bytes(wasm)
-                .context("neither WebAssembly nor its text format")?
-                .into_owned(),
-        )
-    };
+    let wasm = binary(wasm)?;
     if is_component(&wasm) {
         return Ok(wasm.into_owned());
     }
@@ -82,12 +117,30 @@ impl ComponentCompiler {
         ))
     }
 
+    /// A preview 1 core module, for the embedding's own preview 1.
+    pub fn precompile_native(&self, wasm: &[u8]) -> Result<Vec<u8>> {
+        let module = binary(wasm)?;
+        if is_component(&module) {
+            bail!("a component cannot run on native preview 1");
+        }
+        Ok(crate::envelope::seal_module(
+            self.mode,
+            &self.engine.precompile_module(&module)?,
+        ))
+    }
+
     /// `precompile`, through the cache in `out/cache/`: returns the cached
     /// artifact's path, which most callers only hand to a child process, so
     /// a cache hit reads nothing here.
     pub fn precompile_cached(&self, out: &Path, wasm: &[u8]) -> Result<PathBuf> {
+        self.cached(out, wasm, Route::Adapter)
+    }
+
+    /// The program's artifact for `route`, through the cache.
+    pub fn cached(&self, out: &Path, wasm: &[u8], route: Route) -> Result<PathBuf> {
         let mut digest = Sha256::new();
         digest.update(wasm);
+        digest.update([route as u8]);
         // Wasmtime's own summary of everything that makes an artifact
         // loadable (version, target, flags, tunables).
         let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -108,7 +161,10 @@ impl ComponentCompiler {
         if path.is_file() {
             return Ok(path);
         }
-        let artifact = self.precompile(wasm)?;
+        let artifact = match route {
+            Route::Native => self.precompile_native(wasm)?,
+            Route::Adapter => self.precompile(wasm)?,
+        };
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
         // Written under another name first, so a concurrent reader never

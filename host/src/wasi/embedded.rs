@@ -4,8 +4,8 @@ use super::tree::{Entry, Tree};
 use crate::embedding::{Embedding, Engine, Failure};
 use anyhow::{Result, bail};
 use embedding_abi::{
-    EmbComponent, EmbFileEntry, EmbFileKind, EmbProgram, EmbProgramState, EmbStr, EmbWasiApi,
-    EmbWasiConfig,
+    EmbComponent, EmbFileEntry, EmbFileInfo, EmbFileKind, EmbProgram, EmbProgramState, EmbStr,
+    EmbWasiApi, EmbWasiConfig,
 };
 use std::ffi::c_void;
 
@@ -29,7 +29,8 @@ fn api(emb: &Embedding) -> Result<&'static EmbWasiApi> {
     match unsafe { emb.api.wasi.as_ref() } {
         Some(api) => Ok(api),
         None => bail!(
-            "this embedding was built without its `wasi` feature: use the build in out/<mode>-wasi/"
+            "this embedding was built without WASI (features `wasi`, `wasip1`): use the build in \
+             out/<mode>-wasi/"
         ),
     }
 }
@@ -83,6 +84,32 @@ impl Engine<'_> {
     }
 
     pub fn program(&self, component: &Component<'_>, setup: &Setup<'_>) -> Result<Program<'_>> {
+        self.new_program(setup, |api, config, raw| unsafe {
+            (api.program_new)(self.raw, component.raw, config, raw)
+        })
+    }
+
+    /// A preview 1 program from a core module, run by the embedding's own
+    /// `wasi_snapshot_preview1` (`module_program_new`).
+    pub fn module_program(
+        &self,
+        module: &crate::embedding::Module<'_>,
+        setup: &Setup<'_>,
+    ) -> Result<Program<'_>> {
+        self.new_program(setup, |api, config, raw| unsafe {
+            (api.module_program_new)(self.raw, module.raw(), config, raw)
+        })
+    }
+
+    fn new_program(
+        &self,
+        setup: &Setup<'_>,
+        create: impl FnOnce(
+            &EmbWasiApi,
+            &EmbWasiConfig,
+            &mut *mut EmbProgram,
+        ) -> *mut embedding_abi::EmbError,
+    ) -> Result<Program<'_>> {
         let api = api(self.emb)?;
         let args: Vec<EmbStr> = setup.args.iter().map(|s| emb_str(s)).collect();
         let env: Vec<EmbStr> = setup.env.iter().map(|s| emb_str(s)).collect();
@@ -90,16 +117,17 @@ impl Engine<'_> {
         let mut files = Vec::new();
         for (index, tree) in setup.trees.iter().enumerate() {
             for entry in &tree.entries {
+                let (kind, data): (EmbFileKind, &[u8]) = match (&entry.data, &entry.link) {
+                    (_, Some(target)) => (EmbFileKind::Symlink, target.as_bytes()),
+                    (Some(data), None) => (EmbFileKind::RegularFile, data),
+                    (None, None) => (EmbFileKind::Directory, &[]),
+                };
                 files.push(EmbFileEntry {
                     preopen: index as u32,
                     path: emb_str(&entry.path),
-                    kind: if entry.data.is_some() {
-                        EmbFileKind::RegularFile
-                    } else {
-                        EmbFileKind::Directory
-                    },
-                    data: entry.data.as_ref().map_or(std::ptr::null(), |d| d.as_ptr()),
-                    data_len: entry.data.as_ref().map_or(0, |d| d.len()),
+                    kind,
+                    data: data.as_ptr(),
+                    data_len: data.len(),
                 });
             }
         }
@@ -116,10 +144,9 @@ impl Engine<'_> {
             yield_interval: setup.yield_interval,
         };
         let mut raw = std::ptr::null_mut();
-        // SAFETY: every pointer in `config` refers to live data above; the
-        // embedding copies it all.
-        self.emb
-            .check(unsafe { (api.program_new)(self.raw, component.raw, &config, &mut raw) })?;
+        // SAFETY (of `create`): every pointer in `config` refers to live
+        // data above; the embedding copies it all.
+        self.emb.check(create(api, &config, &mut raw))?;
         Ok(Program {
             emb: self.emb,
             api,
@@ -171,25 +198,30 @@ impl Program<'_> {
             preopen: u32,
             path: *const u8,
             path_len: usize,
-            kind: EmbFileKind,
-            data: *const u8,
-            data_len: usize,
+            info: *const EmbFileInfo,
         ) {
             // SAFETY: `env` is the `trees` vector below; the embedding
-            // passes valid pointer/length pairs for the call.
+            // passes valid pointers for the call.
             let trees = unsafe { &mut *env.cast::<Vec<Tree>>() };
             let path = unsafe { std::slice::from_raw_parts(path, path_len) };
-            let data = match kind {
-                EmbFileKind::Directory => None,
-                EmbFileKind::RegularFile if data_len == 0 => Some(Vec::new()),
-                EmbFileKind::RegularFile => {
-                    Some(unsafe { std::slice::from_raw_parts(data, data_len) }.to_vec())
-                }
+            let info = unsafe { &*info };
+            let bytes = if info.data_len == 0 {
+                Vec::new()
+            } else {
+                unsafe { std::slice::from_raw_parts(info.data, info.data_len) }.to_vec()
+            };
+            let (data, link) = match info.kind {
+                EmbFileKind::Directory => (None, None),
+                EmbFileKind::RegularFile => (Some(bytes), None),
+                EmbFileKind::Symlink => (None, Some(String::from_utf8_lossy(&bytes).into_owned())),
             };
             if let Some(tree) = trees.get_mut(preopen as usize) {
                 tree.entries.push(Entry {
                     path: String::from_utf8_lossy(path).into_owned(),
                     data,
+                    link,
+                    ino: info.ino,
+                    times: Some((info.atime, info.mtime)),
                 });
             }
         }

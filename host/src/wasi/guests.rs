@@ -1,9 +1,12 @@
 //! `host guests`: every case of `guests/cases/` in each mode's `wasi` build,
 //! checked against its expectations and against stock Wasmtime with
 //! wasmtime-wasi given the same arguments, environment, stdin and files.
+//! A preview 1 case runs twice: on the embedding's native preview 1, and
+//! through Wasmtime's adapter on WASI 0.2, only to check that both routes
+//! agree; each line names its route.
 
 use super::cases::{Case, End};
-use super::compile::{ComponentCompiler, to_component};
+use super::compile::{ComponentCompiler, Route, to_component};
 use super::run::RunArgs;
 use super::stock;
 use super::tree::{DirMap, Tree};
@@ -59,31 +62,41 @@ pub fn main(opts: &Options) -> Result<i32> {
         .filter(|c| opts.only.is_empty() || opts.only.contains(&c.name))
     {
         let prepared = prepare(case, &opts.out);
+        let routes: &[Route] = match prepared.as_ref().map(|p| Route::of(&p.wasm)) {
+            Ok(Ok(Route::Native)) => &[Route::Native, Route::Adapter],
+            _ => &[Route::Adapter],
+        };
         for (&mode, compiler) in opts.modes.iter().zip(&compilers) {
-            let result = prepared
-                .as_ref()
-                .map_err(|e| anyhow::anyhow!("{e:#}"))
-                .and_then(|p| check(case, p, mode, compiler, &opts.out));
-            let where_ = crate::mode_name(mode);
-            match result {
-                Ok(()) => {
-                    passed += 1;
-                    println!("PASS {where_} guest/{}", case.name);
-                }
-                Err(e) => {
-                    failed += 1;
-                    println!(
-                        "FAIL {where_} guest/{}: {}",
-                        case.name,
-                        format!("{e:#}").replace('\n', " | ")
-                    );
+            for &route in routes {
+                let result = prepared
+                    .as_ref()
+                    .map_err(|e| anyhow::anyhow!("{e:#}"))
+                    .and_then(|p| check(case, p, mode, compiler, &opts.out, route));
+                let where_ = crate::mode_name(mode);
+                let label = match (route, routes.len()) {
+                    (Route::Adapter, 1) => "WASI 0.2",
+                    (r, _) => r.name(),
+                };
+                match result {
+                    Ok(()) => {
+                        passed += 1;
+                        println!("PASS {where_} guest/{} [{label}]", case.name);
+                    }
+                    Err(e) => {
+                        failed += 1;
+                        println!(
+                            "FAIL {where_} guest/{} [{label}]: {}",
+                            case.name,
+                            format!("{e:#}").replace('\n', " | ")
+                        );
+                    }
                 }
             }
         }
     }
     if opts.only.is_empty() {
         for &mode in &opts.modes {
-            for (name, check) in super::checks::CHECKS {
+            for (name, check) in super::checks::CHECKS.iter().chain(super::p1_checks::CHECKS) {
                 let where_ = crate::mode_name(mode);
                 match check(mode, &opts.out) {
                     Ok(()) => {
@@ -196,8 +209,9 @@ fn run_embedded(
     mode: EmbMode,
     compiler: &ComponentCompiler,
     out: &Path,
+    route: Route,
 ) -> Result<Run> {
-    let artifact_path = compiler.precompile_cached(out, &p.wasm)?;
+    let artifact_path = compiler.cached(out, &p.wasm, route)?;
     let work = scratch(&format!("{}-{}", case.name, crate::mode_name(mode)))?;
     let mut maps = Vec::new();
     for (i, tree) in p.trees.iter().enumerate() {
@@ -224,6 +238,7 @@ fn run_embedded(
         platform: None,
         program: p.program.clone(),
         argv0: case.argv().first().cloned(),
+        via_adapter: route == Route::Adapter,
         args: case.args.clone(),
         artifact: None,
         report: Some(report.clone()),
@@ -320,13 +335,18 @@ fn check(
     mode: EmbMode,
     compiler: &ComponentCompiler,
     out: &Path,
+    route: Route,
 ) -> Result<()> {
-    let run = run_embedded(case, p, mode, compiler, out)?;
-    if !run.end.satisfies(&case.expect) {
+    let run = run_embedded(case, p, mode, compiler, out, route)?;
+    let expect = match (route, case.exit_adapter) {
+        (Route::Adapter, Some(code)) => super::cases::Expect::Exit(code),
+        _ => case.expect.clone(),
+    };
+    if !run.end.satisfies(&expect) {
         bail!(
             "ended with `{}`, expected {:?}; stderr: {}",
             run.end.encode(),
-            case.expect,
+            expect,
             String::from_utf8_lossy(&run.stderr).trim()
         );
     }
@@ -374,8 +394,11 @@ fn check(
             "stderr differs from stock Wasmtime: {}",
             first_difference(&run.stderr, &reference.stderr)
         );
+        // The reference runs the adapted component; where the case says
+        // the adapter ends otherwise, native preview 1 is held to `exit:`.
+        let native_differs = route == Route::Native && case.exit_adapter.is_some();
         ensure!(
-            run.end == reference.ending,
+            native_differs || run.end == reference.ending,
             "ended with `{}`, stock Wasmtime with `{}`",
             run.end.encode(),
             reference.ending.encode()

@@ -8,6 +8,7 @@ pub mod cold_start;
 pub mod compile;
 pub mod embedded;
 pub mod guests;
+pub mod p1_checks;
 pub mod run;
 pub mod stock;
 pub mod tree;

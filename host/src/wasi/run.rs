@@ -5,7 +5,7 @@
 //! limit can stop the child.
 
 use super::cases::End;
-use super::compile::ComponentCompiler;
+use super::compile::{ComponentCompiler, Route};
 use super::embedded::{self, Ending, Setup};
 use super::tree::DirMap;
 use crate::embedding::{Embedding, Paths};
@@ -18,10 +18,12 @@ use std::time::Duration;
 
 pub const USAGE: &str = "\
   host run [--mode M] [--dir HOST_DIR::GUEST_DIR]... [--env NAME=VALUE]... [--fuel N]
-           [--timeout SECS] [--write-back] [--argv0 NAME] [--out DIR] [--platform LIB]
-           PROGRAM.wasm [ARGS...]
-      Runs a WASI program (a preview 1 module, or a wasi:cli/command
-      component) in the mode's wasi build (default: full). Standard streams
+           [--timeout SECS] [--write-back] [--argv0 NAME] [--via-adapter] [--out DIR]
+           [--platform LIB] PROGRAM.wasm [ARGS...]
+      Runs a WASI program in the mode's wasi build (default: full): a
+      preview 1 core module on the embedding's own preview 1, a
+      wasi:cli/command component on WASI 0.2. --via-adapter runs a preview 1
+      module as a component made with Wasmtime's adapter instead. Standard streams
       pass through; the exit status is the guest's. Files the guest changes
       in a --dir are written back to HOST_DIR only with --write-back. --fuel
       bounds the work (default: unlimited), --timeout the wall time;
@@ -45,6 +47,8 @@ pub struct RunArgs {
     pub program: PathBuf,
     /// `argv[0]`, when not the program's file name.
     pub argv0: Option<String>,
+    /// Run a preview 1 module through the adapter and WASI 0.2.
+    pub via_adapter: bool,
     pub args: Vec<String>,
     /// Set in the child: the artifact the parent precompiled.
     pub artifact: Option<PathBuf>,
@@ -66,6 +70,7 @@ impl RunArgs {
             platform,
             program: PathBuf::new(),
             argv0: None,
+            via_adapter: false,
             args: Vec::new(),
             artifact: None,
             report: None,
@@ -100,6 +105,7 @@ impl RunArgs {
                     run.timeout = Some(Duration::from_secs_f64(secs));
                 }
                 "--write-back" => run.write_back = true,
+                "--via-adapter" => run.via_adapter = true,
                 "--argv0" => run.argv0 = Some(value("--argv0")?.clone()),
                 "--out" => run.out = value("--out")?.into(),
                 "--platform" => run.platform = Some(value("--platform")?.into()),
@@ -145,6 +151,9 @@ impl RunArgs {
         if self.write_back {
             a.push("--write-back".into());
         }
+        if self.via_adapter {
+            a.push("--via-adapter".into());
+        }
         if let Some(name) = &self.argv0 {
             a.extend(["--argv0".into(), name.clone()]);
         }
@@ -162,6 +171,17 @@ impl RunArgs {
     }
 }
 
+impl RunArgs {
+    /// How the program runs: what it is, unless `--via-adapter` says.
+    pub fn route(&self, wasm: &[u8]) -> Result<Route> {
+        Ok(if self.via_adapter {
+            Route::Adapter
+        } else {
+            Route::of(wasm)?
+        })
+    }
+}
+
 /// Precompiles `run.program` for its mode (through the cache) and returns
 /// the artifact's path.
 pub fn prepare(run: &RunArgs) -> Result<PathBuf> {
@@ -169,7 +189,7 @@ pub fn prepare(run: &RunArgs) -> Result<PathBuf> {
         .with_context(|| format!("cannot read {}", run.program.display()))?;
     let compiler = ComponentCompiler::new(run.mode)?;
     let path = compiler
-        .precompile_cached(&run.out, &wasm)
+        .cached(&run.out, &wasm, run.route(&wasm)?)
         .with_context(|| format!("cannot compile {}", run.program.display()))?;
     Ok(path)
 }
@@ -228,9 +248,6 @@ pub fn child(run: &RunArgs) -> Result<i32> {
     let paths = Paths::wasi(&run.out, run.mode).with_platform(run.platform.as_deref());
     let emb = Embedding::load(&paths, run.mode)?;
     let engine = emb.engine()?;
-    let component = engine
-        .load_component(&artifact)
-        .with_context(|| format!("cannot load {}", run.program.display()))?;
     let setup = Setup {
         args: &run.argv(),
         env: &run.env,
@@ -238,7 +255,21 @@ pub fn child(run: &RunArgs) -> Result<i32> {
         fuel: run.fuel,
         yield_interval: 0,
     };
-    let mut program = engine.program(&component, &setup)?;
+    let wasm = std::fs::read(&run.program)
+        .with_context(|| format!("cannot read {}", run.program.display()))?;
+    let cannot_load = || format!("cannot load {}", run.program.display());
+    // Declared before the program, so dropped after it.
+    let (module, component);
+    let mut program = match run.route(&wasm)? {
+        Route::Native => {
+            module = engine.load(&artifact).with_context(cannot_load)?;
+            engine.module_program(&module, &setup)?
+        }
+        Route::Adapter => {
+            component = engine.load_component(&artifact).with_context(cannot_load)?;
+            engine.program(&component, &setup)?
+        }
+    };
     embedded::run(&mut [&mut program])?;
     let ending = program.ending()?;
     if let Some(report) = &run.report {

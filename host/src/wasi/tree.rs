@@ -5,11 +5,19 @@ use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// A file or directory below a preopen; `data` is `None` for a directory.
+/// A file, directory or symbolic link below a preopen: `data` is a file's
+/// contents (`None` for a directory or a link), `link` a link's target.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     pub path: String,
     pub data: Option<Vec<u8>>,
+    pub link: Option<String>,
+    /// The embedding's inode number (0 when read from the host): entries
+    /// with the same one are hard links to one file.
+    pub ino: u64,
+    /// Access and modification times, in ns since the epoch, as the
+    /// embedding reports them (`None` when read from the host).
+    pub times: Option<(u64, u64)>,
 }
 
 /// A preopened directory as the guest sees it.
@@ -66,43 +74,78 @@ impl DirMap {
 
     /// Makes the host directory match `after`, changing only what differs
     /// from `before` (what the program was given): written files, new
-    /// files and directories, and removals.
+    /// files, directories and symbolic links, hard links (names of one
+    /// file), removals, and the timestamps of what changed.
     pub fn write_back(&self, before: &Tree, after: &Tree) -> Result<Vec<String>> {
-        let old: BTreeMap<&str, &Option<Vec<u8>>> = before
+        let shape = |e: &Entry| (e.data.clone(), e.link.clone());
+        let old: BTreeMap<&str, (Option<Vec<u8>>, Option<String>)> = before
             .entries
             .iter()
-            .map(|e| (e.path.as_str(), &e.data))
-            .collect();
-        let new: BTreeMap<&str, &Option<Vec<u8>>> = after
-            .entries
-            .iter()
-            .map(|e| (e.path.as_str(), &e.data))
+            .map(|e| (e.path.as_str(), shape(e)))
             .collect();
         let mut changed = Vec::new();
+        let new_paths: BTreeMap<&str, &Entry> =
+            after.entries.iter().map(|e| (e.path.as_str(), e)).collect();
         // Removals first, deepest first, so directories are empty when
         // their turn comes.
-        for (path, data) in old.iter().rev() {
-            if !new.contains_key(path) {
+        for (path, (data, link)) in old.iter().rev() {
+            if !new_paths.contains_key(path) {
                 let host = self.host.join(path);
-                match data {
-                    Some(_) => std::fs::remove_file(&host),
-                    None => std::fs::remove_dir(&host),
+                match (data, link) {
+                    (None, None) => std::fs::remove_dir(&host),
+                    _ => std::fs::remove_file(&host),
                 }
                 .with_context(|| format!("cannot remove {}", host.display()))?;
                 changed.push(format!("removed {path}"));
             }
         }
-        for (path, data) in &new {
-            if old.get(path) == Some(data) {
+        // The first name written of each file with several links.
+        let mut written: BTreeMap<u64, PathBuf> = BTreeMap::new();
+        for entry in &after.entries {
+            let path = entry.path.as_str();
+            let host = self.host.join(path);
+            let first_name = match (&entry.data, entry.ino) {
+                (Some(_), ino) if ino != 0 => written.get(&ino).cloned(),
+                _ => None,
+            };
+            if old.get(path) == Some(&shape(entry)) && first_name.is_none() {
                 continue;
             }
-            let host = self.host.join(path);
-            match data {
-                Some(bytes) => std::fs::write(&host, bytes),
-                None => std::fs::create_dir_all(&host),
+            if old.contains_key(path) && !matches!(old.get(path), Some((None, None))) {
+                // Replaced (a file by a link, one link target by another).
+                std::fs::remove_file(&host).ok();
+            }
+            match (&entry.data, &entry.link, first_name) {
+                (_, Some(target), _) => std::os::unix::fs::symlink(target, &host),
+                (Some(_), None, Some(first)) => std::fs::hard_link(first, &host),
+                (Some(bytes), None, None) => std::fs::write(&host, bytes),
+                (None, None, _) => std::fs::create_dir_all(&host),
             }
             .with_context(|| format!("cannot write {}", host.display()))?;
+            if entry.data.is_some() && entry.ino != 0 {
+                written.entry(entry.ino).or_insert_with(|| host.clone());
+            }
             changed.push(format!("wrote {path}"));
+        }
+        // Timestamps last: writing a directory's entries changes its own.
+        for entry in after.entries.iter().rev() {
+            let (Some((atime, mtime)), None) = (entry.times, &entry.link) else {
+                continue;
+            };
+            if entry.times.is_some() && old.get(entry.path.as_str()) == Some(&shape(entry)) {
+                // Unchanged contents keep the host's own times, unless the
+                // program set them (which the embedding cannot tell apart
+                // from a write); so only changed entries are touched.
+                continue;
+            }
+            let at = |ns: u64| std::time::UNIX_EPOCH + std::time::Duration::from_nanos(ns);
+            let times = std::fs::FileTimes::new()
+                .set_accessed(at(atime))
+                .set_modified(at(mtime));
+            let host = self.host.join(&entry.path);
+            std::fs::File::open(&host)
+                .and_then(|f| f.set_times(times))
+                .with_context(|| format!("cannot set the times of {}", host.display()))?;
         }
         Ok(changed)
     }
@@ -125,21 +168,29 @@ fn read_dir(dir: &Path, prefix: &str, out: &mut Vec<Entry>) -> Result<()> {
             format!("{prefix}/{name}")
         };
         let host = dir.join(&name);
-        let meta =
-            std::fs::metadata(&host).with_context(|| format!("cannot stat {}", host.display()))?;
-        if meta.is_dir() {
-            out.push(Entry {
-                path: path.clone(),
-                data: None,
-            });
+        let meta = std::fs::symlink_metadata(&host)
+            .with_context(|| format!("cannot stat {}", host.display()))?;
+        let entry = |data, link| Entry {
+            path: path.clone(),
+            data,
+            link,
+            ino: 0,
+            times: None,
+        };
+        if meta.is_symlink() {
+            let target = std::fs::read_link(&host)
+                .with_context(|| format!("cannot read the link {}", host.display()))?;
+            let target = target.into_os_string().into_string().map_err(|t| {
+                anyhow::anyhow!("{}: link target {t:?} is not UTF-8", host.display())
+            })?;
+            out.push(entry(None, Some(target)));
+        } else if meta.is_dir() {
+            out.push(entry(None, None));
             read_dir(&host, &path, out)?;
         } else if meta.is_file() {
             let data =
                 std::fs::read(&host).with_context(|| format!("cannot read {}", host.display()))?;
-            out.push(Entry {
-                path,
-                data: Some(data),
-            });
+            out.push(entry(Some(data), None));
         }
         // Anything else (sockets, devices) has no in-memory equivalent and
         // is left out.

@@ -1,51 +1,70 @@
-//! wasi:filesystem/types and preopens over the in-memory tree.
+//! wasi:filesystem/types and preopens over the shared tree: every
+//! operation is `state::fs::ops`, as for preview 1.
 
 use super::streams::{FileReader, FileWriter};
-use super::tree::{Dir, File, Node};
 use super::{Descriptor, DirEntries, FsError, FsResult};
-use crate::wasi::bindings::wasi::filesystem::preopens;
-use crate::wasi::bindings::wasi::filesystem::types::{
+use crate::wasi::p2::bindings::wasi::clocks::wall_clock::Datetime;
+use crate::wasi::p2::bindings::wasi::filesystem::preopens;
+use crate::wasi::p2::bindings::wasi::filesystem::types::{
     self, Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
     MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
 };
-use crate::wasi::ctx::Ctx;
+use crate::wasi::p2::ctx::Ctx;
+use crate::wasi::state::fs::{Dir, File, Kind, NewTime, Node, Stat, ops};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use wasmtime::component::Resource;
 use wasmtime_wasi_io::streams::{DynInputStream, DynOutputStream, Error as StreamErr};
 
-fn kind(node: &Node) -> DescriptorType {
-    match node {
-        Node::File(_) => DescriptorType::RegularFile,
-        Node::Dir(_) => DescriptorType::Directory,
+fn kind(kind: Kind) -> DescriptorType {
+    match kind {
+        Kind::File => DescriptorType::RegularFile,
+        Kind::Dir => DescriptorType::Directory,
+        Kind::Symlink => DescriptorType::SymbolicLink,
     }
 }
 
-fn stat(node: &Node) -> DescriptorStat {
-    let size = match node {
-        Node::File(f) => f.0.lock().len() as u64,
-        Node::Dir(_) => 0,
-    };
-    // The tree keeps no timestamps: the host hands in contents only, and a
-    // platform may have no wall clock. Guests see them as unknown.
+fn datetime(ns: u64) -> Option<Datetime> {
+    Some(Datetime {
+        seconds: ns / 1_000_000_000,
+        nanoseconds: (ns % 1_000_000_000) as u32,
+    })
+}
+
+fn descriptor_stat(s: Stat) -> DescriptorStat {
     DescriptorStat {
-        type_: kind(node),
-        link_count: 1,
-        size,
-        data_access_timestamp: None,
-        data_modification_timestamp: None,
-        status_change_timestamp: None,
+        type_: kind(s.kind),
+        link_count: s.nlink,
+        size: s.size,
+        data_access_timestamp: datetime(s.atime),
+        data_modification_timestamp: datetime(s.mtime),
+        status_change_timestamp: datetime(s.ctime),
     }
 }
 
-fn hash(node: &Node) -> MetadataHashValue {
-    // Any value that differs between distinct nodes will do; spread the
-    // address so the two halves are not trivially related.
-    let id = node.id() as u64;
+fn new_time(t: NewTimestamp) -> NewTime {
+    match t {
+        NewTimestamp::NoChange => NewTime::Keep,
+        NewTimestamp::Now => NewTime::Now,
+        NewTimestamp::Timestamp(d) => NewTime::At(
+            d.seconds
+                .saturating_mul(1_000_000_000)
+                .saturating_add(d.nanoseconds.into()),
+        ),
+    }
+}
+
+fn follow(flags: PathFlags) -> bool {
+    flags.contains(PathFlags::SYMLINK_FOLLOW)
+}
+
+fn hash(ino: u64) -> MetadataHashValue {
+    // Any value that differs between distinct nodes will do; the lower
+    // half is the inode number, which preview 1 reports as `ino`.
     MetadataHashValue {
-        lower: id,
-        upper: id.rotate_left(29) ^ 0x9e37_79b9_7f4a_7c15,
+        lower: ino,
+        upper: ino.rotate_left(29) ^ 0x9e37_79b9_7f4a_7c15,
     }
 }
 
@@ -58,7 +77,7 @@ impl Ctx {
         let d = self.fd(fd)?;
         match &d.node {
             Node::Dir(dir) => Ok((dir.clone(), d.flags)),
-            Node::File(_) => Err(ErrorCode::NotDirectory.into()),
+            _ => Err(ErrorCode::NotDirectory.into()),
         }
     }
 
@@ -67,7 +86,7 @@ impl Ctx {
         match &d.node {
             Node::File(f) if d.flags.contains(need) => Ok(f.clone()),
             Node::File(_) => Err(ErrorCode::BadDescriptor.into()),
-            Node::Dir(_) => Err(ErrorCode::IsDirectory.into()),
+            _ => Err(ErrorCode::IsDirectory.into()),
         }
     }
 
@@ -84,7 +103,7 @@ impl Ctx {
 impl preopens::Host for Ctx {
     fn get_directories(&mut self) -> wasmtime::Result<Vec<(Resource<Descriptor>, String)>> {
         let mut out = Vec::new();
-        for (path, dir) in self.preopens.clone() {
+        for (path, dir) in self.state.preopens.clone() {
             let fd = self.table.push(Descriptor {
                 node: Node::Dir(dir),
                 flags: DescriptorFlags::READ | DescriptorFlags::MUTATE_DIRECTORY,
@@ -160,30 +179,23 @@ impl types::HostDescriptor for Ctx {
     }
 
     fn get_type(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorType> {
-        Ok(kind(&self.fd(&fd)?.node))
+        Ok(kind(self.fd(&fd)?.node.kind()))
     }
 
     fn set_size(&mut self, fd: Resource<Descriptor>, size: u64) -> FsResult<()> {
         let file = self.file(&fd, DescriptorFlags::WRITE)?;
-        let size = usize::try_from(size).map_err(|_| ErrorCode::FileTooLarge)?;
-        let mut data = file.0.lock();
-        let len = data.len();
-        if size > len {
-            data.try_reserve(size - len)
-                .map_err(|_| ErrorCode::InsufficientMemory)?;
-        }
-        data.resize(size, 0);
-        Ok(())
+        Ok(ops::set_size(&file, size)?)
     }
 
     fn set_times(
         &mut self,
         fd: Resource<Descriptor>,
-        _: NewTimestamp,
-        _: NewTimestamp,
+        atime: NewTimestamp,
+        mtime: NewTimestamp,
     ) -> FsResult<()> {
-        // No timestamps are kept (see `stat`), so there is nothing to set.
-        self.fd(&fd)?;
+        self.fd(&fd)?
+            .node
+            .set_times(new_time(atime), new_time(mtime));
         Ok(())
     }
 
@@ -194,36 +206,22 @@ impl types::HostDescriptor for Ctx {
         offset: u64,
     ) -> FsResult<(Vec<u8>, bool)> {
         let file = self.file(&fd, DescriptorFlags::READ)?;
-        let data = file.0.lock();
-        let start = usize::try_from(offset)
-            .unwrap_or(usize::MAX)
-            .min(data.len());
-        let end = start
-            .saturating_add(usize::try_from(len).unwrap_or(usize::MAX))
-            .min(data.len());
-        Ok((data[start..end].to_vec(), end == data.len()))
+        let left = ops::size(&file).saturating_sub(offset);
+        let mut buf = alloc::vec![0u8; usize::try_from(len.min(left)).unwrap_or(usize::MAX)];
+        let n = ops::read_at(&file, offset, &mut buf);
+        buf.truncate(n);
+        let end = offset.saturating_add(n as u64) >= ops::size(&file);
+        Ok((buf, end))
     }
 
     fn write(&mut self, fd: Resource<Descriptor>, buf: Vec<u8>, offset: u64) -> FsResult<u64> {
         let file = self.file(&fd, DescriptorFlags::WRITE)?;
-        let at = usize::try_from(offset).map_err(|_| ErrorCode::FileTooLarge)?;
-        let end = at.checked_add(buf.len()).ok_or(ErrorCode::FileTooLarge)?;
-        let mut data = file.0.lock();
-        let len = data.len();
-        if end > len {
-            data.try_reserve(end - len)
-                .map_err(|_| ErrorCode::InsufficientMemory)?;
-            data.resize(end, 0);
-        }
-        data[at..end].copy_from_slice(&buf);
+        ops::write_at(&file, Some(offset), &buf)?;
         Ok(buf.len() as u64)
     }
 
     fn read_directory(&mut self, fd: Resource<Descriptor>) -> FsResult<Resource<DirEntries>> {
-        let (dir, flags) = self.dir(&fd)?;
-        if !flags.contains(DescriptorFlags::READ) {
-            return Err(ErrorCode::NotPermitted.into());
-        }
+        let (dir, _) = self.dir(&fd)?;
         let entries = DirEntries {
             entries: dir.entries(),
             next: 0,
@@ -238,137 +236,111 @@ impl types::HostDescriptor for Ctx {
 
     fn create_directory_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
         let base = self.mutable_dir(&fd)?;
-        let (dir, name) = base.parent_of(&path)?;
-        if name == "." || name == ".." {
-            return Err(ErrorCode::Exist.into());
-        }
-        let mut entries = dir.0.lock();
-        if entries.contains_key(name) {
-            return Err(ErrorCode::Exist.into());
-        }
-        entries.insert(String::from(name), Node::Dir(Dir::new()));
-        Ok(())
+        Ok(ops::create_dir(&base, &path)?)
     }
 
     fn stat(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorStat> {
-        Ok(stat(&self.fd(&fd)?.node))
+        Ok(descriptor_stat(self.fd(&fd)?.node.stat()))
     }
 
     fn stat_at(
         &mut self,
         fd: Resource<Descriptor>,
-        _: PathFlags,
+        flags: PathFlags,
         path: String,
     ) -> FsResult<DescriptorStat> {
         let (dir, _) = self.dir(&fd)?;
-        Ok(stat(&dir.lookup(&path)?))
+        Ok(descriptor_stat(ops::stat_at(&dir, &path, follow(flags))?))
     }
 
     fn set_times_at(
         &mut self,
         fd: Resource<Descriptor>,
-        _: PathFlags,
+        flags: PathFlags,
         path: String,
-        _: NewTimestamp,
-        _: NewTimestamp,
+        atime: NewTimestamp,
+        mtime: NewTimestamp,
     ) -> FsResult<()> {
-        let (dir, _) = self.dir(&fd)?;
-        dir.lookup(&path)?;
-        Ok(())
+        let base = self.mutable_dir(&fd)?;
+        Ok(ops::set_times_at(
+            &base,
+            &path,
+            follow(flags),
+            new_time(atime),
+            new_time(mtime),
+        )?)
     }
 
     fn link_at(
         &mut self,
         fd: Resource<Descriptor>,
-        _: PathFlags,
-        _: String,
-        _: Resource<Descriptor>,
-        _: String,
+        flags: PathFlags,
+        old_path: String,
+        new_fd: Resource<Descriptor>,
+        new_path: String,
     ) -> FsResult<()> {
-        // Hard links would make the tree a graph that the host cannot read
-        // back as paths; refused like on a filesystem without them.
-        self.dir(&fd)?;
-        Err(ErrorCode::Unsupported.into())
+        let old = self.mutable_dir(&fd)?;
+        let new = self.mutable_dir(&new_fd)?;
+        Ok(ops::link(&old, &old_path, follow(flags), &new, &new_path)?)
     }
 
     fn open_at(
         &mut self,
         fd: Resource<Descriptor>,
-        _: PathFlags,
+        path_flags: PathFlags,
         path: String,
         open: OpenFlags,
         flags: DescriptorFlags,
     ) -> FsResult<Resource<Descriptor>> {
         let (base, base_flags) = self.dir(&fd)?;
         let may_mutate = base_flags.contains(DescriptorFlags::MUTATE_DIRECTORY);
-        if (flags.contains(DescriptorFlags::WRITE) || open.contains(OpenFlags::CREATE))
-            && !may_mutate
-        {
+        let create = open.contains(OpenFlags::CREATE);
+        let truncate = open.contains(OpenFlags::TRUNCATE);
+        if (flags.contains(DescriptorFlags::WRITE) || create || truncate) && !may_mutate {
             return Err(ErrorCode::NotPermitted.into());
         }
-        let (dir, name) = base.parent_of(&path)?;
-        let existing = if name == "." {
-            Some(Node::Dir(dir.clone()))
-        } else {
-            dir.get(name)
-        };
-        let node = match existing {
-            Some(_) if open.contains(OpenFlags::CREATE | OpenFlags::EXCLUSIVE) => {
-                return Err(ErrorCode::Exist.into());
-            }
-            Some(Node::File(_)) if open.contains(OpenFlags::DIRECTORY) => {
-                return Err(ErrorCode::NotDirectory.into());
-            }
-            Some(Node::Dir(_)) if flags.contains(DescriptorFlags::WRITE) => {
-                return Err(ErrorCode::IsDirectory.into());
-            }
-            Some(node) => node,
-            None if open.contains(OpenFlags::CREATE) => {
-                if open.contains(OpenFlags::DIRECTORY) {
-                    return Err(ErrorCode::Invalid.into());
-                }
-                let node = Node::File(File::new(Vec::new()));
-                dir.0.lock().insert(String::from(name), node.clone());
-                node
-            }
-            None => return Err(ErrorCode::NoEntry.into()),
-        };
-        if let (Node::File(f), true) = (&node, open.contains(OpenFlags::TRUNCATE)) {
-            if !flags.contains(DescriptorFlags::WRITE) {
-                return Err(ErrorCode::NotPermitted.into());
-            }
-            f.0.lock().clear();
+        if flags.intersects(
+            DescriptorFlags::FILE_INTEGRITY_SYNC
+                | DescriptorFlags::DATA_INTEGRITY_SYNC
+                | DescriptorFlags::REQUESTED_WRITE_SYNC,
+        ) {
+            return Err(ErrorCode::Unsupported.into());
         }
-        // A directory opened from a mutable one may change too, as in
-        // wasmtime-wasi, whose preopens grant both.
+        let node = ops::open(
+            &base,
+            &path,
+            follow(path_flags),
+            ops::OpenFlags {
+                create,
+                exclusive: open.contains(OpenFlags::EXCLUSIVE),
+                truncate,
+                directory: open.contains(OpenFlags::DIRECTORY),
+                write: flags.contains(DescriptorFlags::WRITE),
+            },
+        )?;
+        // As wasmtime-wasi: creating or truncating opens for writing, a
+        // file not opened for writing is opened for reading, and a
+        // directory opened from a mutable one may change too.
         let flags = match node {
-            Node::Dir(_) if may_mutate => flags | DescriptorFlags::MUTATE_DIRECTORY,
+            Node::Dir(_) if may_mutate => {
+                flags | DescriptorFlags::READ | DescriptorFlags::MUTATE_DIRECTORY
+            }
+            Node::Dir(_) => flags | DescriptorFlags::READ,
+            _ if create || truncate => flags | DescriptorFlags::WRITE,
+            _ if !flags.contains(DescriptorFlags::WRITE) => flags | DescriptorFlags::READ,
             _ => flags,
         };
         Ok(self.table.push(Descriptor { node, flags })?)
     }
 
     fn readlink_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<String> {
-        // The tree has no symbolic links: every existing path is something
-        // else.
         let (dir, _) = self.dir(&fd)?;
-        dir.lookup(&path)?;
-        Err(ErrorCode::Invalid.into())
+        Ok(ops::readlink(&dir, &path)?)
     }
 
     fn remove_directory_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
         let base = self.mutable_dir(&fd)?;
-        let (dir, name) = base.parent_of(&path)?;
-        let mut entries = dir.0.lock();
-        match entries.get(name) {
-            Some(Node::Dir(d)) if !d.0.lock().is_empty() => Err(ErrorCode::NotEmpty.into()),
-            Some(Node::Dir(_)) => {
-                entries.remove(name);
-                Ok(())
-            }
-            Some(Node::File(_)) => Err(ErrorCode::NotDirectory.into()),
-            None => Err(ErrorCode::NoEntry.into()),
-        }
+        Ok(ops::remove_dir(&base, &path)?)
     }
 
     fn rename_at(
@@ -378,44 +350,24 @@ impl types::HostDescriptor for Ctx {
         new_fd: Resource<Descriptor>,
         new_path: String,
     ) -> FsResult<()> {
-        let old_base = self.mutable_dir(&fd)?;
-        let new_base = self.mutable_dir(&new_fd)?;
-        let (old_dir, old_name) = old_base.parent_of(&old_path)?;
-        let (new_dir, new_name) = new_base.parent_of(&new_path)?;
-        if old_name == "." || new_name == "." {
-            return Err(ErrorCode::Busy.into());
-        }
-        let node = old_dir.get(old_name).ok_or(ErrorCode::NoEntry)?;
-        match (&node, new_dir.get(new_name)) {
-            (Node::Dir(_), Some(Node::File(_))) => return Err(ErrorCode::NotDirectory.into()),
-            (Node::File(_), Some(Node::Dir(_))) => return Err(ErrorCode::IsDirectory.into()),
-            (_, Some(Node::Dir(d))) if !d.0.lock().is_empty() => {
-                return Err(ErrorCode::NotEmpty.into());
-            }
-            _ => {}
-        }
-        old_dir.0.lock().remove(old_name);
-        new_dir.0.lock().insert(String::from(new_name), node);
-        Ok(())
+        let old = self.mutable_dir(&fd)?;
+        let new = self.mutable_dir(&new_fd)?;
+        Ok(ops::rename(&old, &old_path, &new, &new_path)?)
     }
 
-    fn symlink_at(&mut self, fd: Resource<Descriptor>, _: String, _: String) -> FsResult<()> {
-        self.dir(&fd)?;
-        Err(ErrorCode::Unsupported.into())
+    fn symlink_at(
+        &mut self,
+        fd: Resource<Descriptor>,
+        target: String,
+        path: String,
+    ) -> FsResult<()> {
+        let base = self.mutable_dir(&fd)?;
+        Ok(ops::symlink(&target, &base, &path)?)
     }
 
     fn unlink_file_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
         let base = self.mutable_dir(&fd)?;
-        let (dir, name) = base.parent_of(&path)?;
-        let mut entries = dir.0.lock();
-        match entries.get(name) {
-            Some(Node::File(_)) => {
-                entries.remove(name);
-                Ok(())
-            }
-            Some(Node::Dir(_)) => Err(ErrorCode::IsDirectory.into()),
-            None => Err(ErrorCode::NoEntry.into()),
-        }
+        Ok(ops::unlink(&base, &path)?)
     }
 
     fn is_same_object(
@@ -423,23 +375,23 @@ impl types::HostDescriptor for Ctx {
         a: Resource<Descriptor>,
         b: Resource<Descriptor>,
     ) -> wasmtime::Result<bool> {
-        let a = self.table.get(&a)?.node.id();
-        let b = self.table.get(&b)?.node.id();
+        let a = self.table.get(&a)?.node.ino();
+        let b = self.table.get(&b)?.node.ino();
         Ok(a == b)
     }
 
     fn metadata_hash(&mut self, fd: Resource<Descriptor>) -> FsResult<MetadataHashValue> {
-        Ok(hash(&self.fd(&fd)?.node))
+        Ok(hash(self.fd(&fd)?.node.ino()))
     }
 
     fn metadata_hash_at(
         &mut self,
         fd: Resource<Descriptor>,
-        _: PathFlags,
+        flags: PathFlags,
         path: String,
     ) -> FsResult<MetadataHashValue> {
         let (dir, _) = self.dir(&fd)?;
-        Ok(hash(&dir.lookup(&path)?))
+        Ok(hash(ops::node_at(&dir, &path, follow(flags))?.ino()))
     }
 
     fn drop(&mut self, fd: Resource<Descriptor>) -> wasmtime::Result<()> {
@@ -459,7 +411,7 @@ impl types::HostDirectoryEntryStream for Ctx {
         };
         entries.next += 1;
         Ok(Some(DirectoryEntry {
-            type_: kind(node),
+            type_: kind(node.kind()),
             name: name.clone(),
         }))
     }

@@ -1,14 +1,12 @@
-//! wasi:filesystem over an in-memory tree that the host hands in. Writes
+//! wasi:filesystem over the shared in-memory tree (`state::fs`). Writes
 //! stay in the embedding's heap; the host reads the tree back after the run
 //! (`program_files`).
 
 mod streams;
-mod tree;
 mod types;
 
-pub use tree::{Dir, File, Node};
-
 use super::bindings::wasi::filesystem::types::{DescriptorFlags, ErrorCode};
+use crate::wasi::state::fs::{FsError as TreeError, Node};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -34,6 +32,24 @@ pub enum FsError {
 impl From<ErrorCode> for FsError {
     fn from(code: ErrorCode) -> FsError {
         FsError::Code(code)
+    }
+}
+
+impl From<TreeError> for FsError {
+    fn from(e: TreeError) -> FsError {
+        FsError::Code(match e {
+            TreeError::Busy => ErrorCode::Busy,
+            TreeError::Exist => ErrorCode::Exist,
+            TreeError::FileTooLarge => ErrorCode::FileTooLarge,
+            TreeError::Invalid => ErrorCode::Invalid,
+            TreeError::IsDirectory => ErrorCode::IsDirectory,
+            TreeError::Loop => ErrorCode::Loop,
+            TreeError::NoEntry => ErrorCode::NoEntry,
+            TreeError::NoMemory => ErrorCode::InsufficientMemory,
+            TreeError::NotDirectory => ErrorCode::NotDirectory,
+            TreeError::NotEmpty => ErrorCode::NotEmpty,
+            TreeError::NotPermitted => ErrorCode::NotPermitted,
+        })
     }
 }
 

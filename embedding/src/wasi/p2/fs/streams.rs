@@ -1,7 +1,7 @@
 //! Streams over a file's bytes: `read-via-stream`, `write-via-stream`,
 //! `append-via-stream`.
 
-use super::tree::File;
+use crate::wasi::state::fs::{File, ops};
 use alloc::boxed::Box;
 use wasmtime_wasi_io::bytes::Bytes;
 use wasmtime_wasi_io::poll::Pollable;
@@ -20,14 +20,15 @@ impl Pollable for FileReader {
 
 impl InputStream for FileReader {
     fn read(&mut self, size: usize) -> StreamResult<Bytes> {
-        let data = self.file.0.lock();
-        let start = usize::try_from(self.pos).unwrap_or(usize::MAX);
-        if start >= data.len() {
+        if self.pos >= ops::size(&self.file) {
             return Err(StreamError::Closed);
         }
-        let end = start.saturating_add(size).min(data.len());
-        self.pos = end as u64;
-        Ok(Bytes::copy_from_slice(&data[start..end]))
+        let left = ops::size(&self.file) - self.pos;
+        let mut buf = alloc::vec![0u8; size.min(usize::try_from(left).unwrap_or(usize::MAX))];
+        let n = ops::read_at(&self.file, self.pos, &mut buf);
+        buf.truncate(n);
+        self.pos += n as u64;
+        Ok(Bytes::from(buf))
     }
 }
 
@@ -47,24 +48,14 @@ const WRITE_BUDGET: usize = 1 << 20;
 
 impl OutputStream for FileWriter {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
-        let mut data = self.file.0.lock();
-        let at = match self.pos {
-            Some(pos) => usize::try_from(pos).map_err(|_| StreamError::Closed)?,
-            None => data.len(),
-        };
-        let end = at + bytes.len();
-        let len = data.len();
-        if end > len {
-            data.try_reserve(end - len).map_err(|_| {
-                StreamError::LastOperationFailed(wasmtime::format_err!(
-                    "file of {end} bytes does not fit in the embedding's heap"
-                ))
-            })?;
-            data.resize(end, 0);
-        }
-        data[at..end].copy_from_slice(&bytes);
+        let end = ops::write_at(&self.file, self.pos, &bytes).map_err(|_| {
+            StreamError::LastOperationFailed(wasmtime::format_err!(
+                "a write of {} bytes does not fit in the file or the embedding's heap",
+                bytes.len()
+            ))
+        })?;
         if let Some(pos) = &mut self.pos {
-            *pos = end as u64;
+            *pos = end;
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
-//! Standard input, output and error over the platform's console services.
+//! Standard input, output and error as WASI 0.2 streams over the shared
+//! console (`state::console`).
 
-use crate::os;
+use crate::wasi::state::console;
 use alloc::boxed::Box;
 use alloc::vec;
 use wasmtime_wasi_io::bytes::Bytes;
@@ -25,10 +26,9 @@ impl Pollable for ConsoleOut {
 
 impl OutputStream for ConsoleOut {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
-        // SAFETY: `bytes` is valid for its length for the whole call.
-        match unsafe { os::embedding_os_console_write(self.stream, bytes.as_ptr(), bytes.len()) } {
-            0 => Ok(()),
-            _ => Err(StreamError::Closed),
+        match console::write(self.stream, &bytes) {
+            true => Ok(()),
+            false => Err(StreamError::Closed),
         }
     }
     fn flush(&mut self) -> StreamResult<()> {
@@ -66,18 +66,16 @@ impl InputStream for ConsoleIn {
         if buf.is_empty() {
             return Ok(Bytes::new());
         }
-        // SAFETY: `buf` has room for its length.
-        let n = unsafe { os::embedding_os_console_read(buf.as_mut_ptr(), buf.len()) };
-        match n {
-            0 => {
+        match console::read(&mut buf) {
+            console::Read::End => {
                 self.at_end = true;
                 Err(StreamError::Closed)
             }
-            n if n > 0 => {
-                buf.truncate(n as usize);
+            console::Read::Bytes(n) => {
+                buf.truncate(n);
                 Ok(Bytes::from(buf))
             }
-            _ => Err(StreamError::LastOperationFailed(wasmtime::format_err!(
+            console::Read::Failed => Err(StreamError::LastOperationFailed(wasmtime::format_err!(
                 "the platform's console read failed"
             ))),
         }

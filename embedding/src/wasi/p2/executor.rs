@@ -10,8 +10,8 @@
 //! run, the executor sleeps until the earliest deadline of all
 //! (`embedding_os_sleep_until`).
 
-use super::lock::Lock;
 use crate::os;
+use crate::wasi::state::lock::Lock;
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::task::Wake;

@@ -1,10 +1,9 @@
-//! wasi:random over the platform's secure random source. The insecure
-//! interfaces are served from it too: a platform has one source to port,
-//! and secure bytes are valid insecure ones.
+//! wasi:random over the shared random source (`state::random`), which
+//! serves the insecure interfaces too.
 
-use super::bindings::wasi::random::{insecure, insecure_seed, random};
+use super::bindings::wasi::random::{insecure, insecure_seed, random as secure};
 use super::ctx::Ctx;
-use crate::os;
+use crate::wasi::state::random;
 use alloc::vec::Vec;
 
 /// The most bytes one call may ask for, so a guest cannot make the
@@ -17,10 +16,7 @@ fn bytes(len: u64) -> wasmtime::Result<Vec<u8>> {
         wasmtime::bail!("random: {len} bytes requested, more than the limit of {MAX_REQUEST}");
     }
     let mut buf = alloc::vec![0u8; len as usize];
-    // SAFETY: `buf` has room for its length.
-    if unsafe { os::embedding_os_random(buf.as_mut_ptr(), buf.len()) } != 0 {
-        wasmtime::bail!("the platform has no secure random source (embedding_os_random failed)");
-    }
+    random::fill(&mut buf)?;
     Ok(buf)
 }
 
@@ -29,7 +25,7 @@ fn u64_value() -> wasmtime::Result<u64> {
     Ok(u64::from_le_bytes(b.try_into().expect("8 bytes")))
 }
 
-impl random::Host for Ctx {
+impl secure::Host for Ctx {
     fn get_random_bytes(&mut self, len: u64) -> wasmtime::Result<Vec<u8>> {
         bytes(len)
     }

@@ -3,7 +3,7 @@
 use super::bindings::wasi::clocks::{monotonic_clock, wall_clock};
 use super::ctx::Ctx;
 use super::executor::{Deadline, Timers};
-use crate::os;
+use crate::wasi::state::clock;
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use wasmtime::component::Resource;
@@ -27,8 +27,7 @@ impl Pollable for Sleep {
 }
 
 fn now() -> u64 {
-    // SAFETY: no preconditions.
-    unsafe { os::embedding_os_monotonic_now() }
+    clock::monotonic_now()
 }
 
 impl Ctx {
@@ -46,8 +45,7 @@ impl monotonic_clock::Host for Ctx {
         Ok(now())
     }
     fn resolution(&mut self) -> wasmtime::Result<u64> {
-        // SAFETY: no preconditions.
-        Ok(unsafe { os::embedding_os_monotonic_resolution() })
+        Ok(clock::resolution())
     }
     fn subscribe_instant(&mut self, when: u64) -> wasmtime::Result<Resource<DynPollable>> {
         self.sleep_until(when)
@@ -59,10 +57,7 @@ impl monotonic_clock::Host for Ctx {
 
 impl wall_clock::Host for Ctx {
     fn now(&mut self) -> wasmtime::Result<wall_clock::Datetime> {
-        let (mut seconds, mut nanoseconds) = (0u64, 0u32);
-        // SAFETY: both outputs are valid for writes. On failure they stay
-        // zero: the guest reads the epoch, as the hook's contract says.
-        unsafe { os::embedding_os_wall_now(&mut seconds, &mut nanoseconds) };
+        let (seconds, nanoseconds) = clock::wall_now();
         Ok(wall_clock::Datetime {
             seconds,
             nanoseconds,
@@ -71,8 +66,7 @@ impl wall_clock::Host for Ctx {
     fn resolution(&mut self) -> wasmtime::Result<wall_clock::Datetime> {
         // The wall clock is read through the same kind of source as the
         // monotonic one; the platform reports no separate resolution.
-        // SAFETY: no preconditions.
-        let ns = unsafe { os::embedding_os_monotonic_resolution() };
+        let ns = clock::resolution();
         Ok(wall_clock::Datetime {
             seconds: ns / 1_000_000_000,
             nanoseconds: (ns % 1_000_000_000) as u32,

@@ -5,7 +5,8 @@ use super::bindings::wasi::cli::{
     terminal_stdin, terminal_stdout,
 };
 use super::console::{ConsoleIn, ConsoleOut};
-use super::ctx::{Ctx, Exit};
+use super::ctx::Ctx;
+use crate::wasi::state::Exit;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -14,10 +15,10 @@ use wasmtime_wasi_io::streams::{DynInputStream, DynOutputStream};
 
 impl environment::Host for Ctx {
     fn get_environment(&mut self) -> wasmtime::Result<Vec<(String, String)>> {
-        Ok(self.env.clone())
+        Ok(self.state.env.clone())
     }
     fn get_arguments(&mut self) -> wasmtime::Result<Vec<String>> {
-        Ok(self.args.clone())
+        Ok(self.state.args.clone())
     }
     fn initial_cwd(&mut self) -> wasmtime::Result<Option<String>> {
         // No working directory: paths resolve against preopens only, as in
