@@ -10,4 +10,5 @@ pub mod embedded;
 pub mod guests;
 pub mod run;
 pub mod stock;
+pub mod testsuite;
 pub mod tree;
