@@ -102,6 +102,7 @@ impl Options {
 }
 
 /// One test case: its name (`<suite>/<test>`), module and plan.
+#[derive(Debug)]
 struct Test {
     name: String,
     wasm: PathBuf,
@@ -222,7 +223,12 @@ struct Tally {
 
 pub fn main(opts: &Options) -> Result<i32> {
     let started = Instant::now();
-    let tests = discover(&opts.suite, opts.filter.as_deref())?;
+    // Named without the `host/../..` of the default, when it exists.
+    let suite = opts
+        .suite
+        .canonicalize()
+        .unwrap_or_else(|_| opts.suite.clone());
+    let tests = discover(&suite, opts.filter.as_deref())?;
     let launcher = Launcher {
         exe: std::env::current_exe().context("cannot find the host executable")?,
         out: opts.out.clone(),
@@ -231,7 +237,7 @@ pub fn main(opts: &Options) -> Result<i32> {
     println!(
         "wasi-testsuite: {} preview 1 tests from {}, {} at a time",
         tests.len(),
-        opts.suite.display(),
+        suite.display(),
         opts.jobs
     );
     let sides: Vec<Side> = std::iter::once(Side::Stock)

@@ -44,7 +44,7 @@ pub fn failures(checks: &[Check], seen: &Observed) -> Vec<String> {
                         "{} differs at line {}: expected {:?}, got {:?}",
                         stream.name(),
                         // Lines of the whole stream, not of this read.
-                        line_count(&data[..*at]) + first_difference_line(expected, got) - 1,
+                        line_count(&data[..*at]) + first_difference_line(expected, got),
                         excerpt(expected),
                         excerpt(got),
                     ));
