@@ -435,7 +435,7 @@ wasi_testsuite_self_check() {
   log=$("$host" wasi-testsuite --out "$out" "${wasi_testsuite_args[@]}" --suite host/tests/wasi-testsuite --timeout 2 || true)
   for side in "${wasi_testsuite_sides[@]}"; do
     for line in "conformance $side: 3 passed, 3 failed, 0 skipped, 0 divergent" \
-      "FAIL $side wasi-testsuite/self-check/exit3-wrong-code: exit code 3, expected 4" \
+      "FAIL $side wasi-testsuite/self-check/exit1-wrong-code: exit code 1, expected 4" \
       "FAIL $side wasi-testsuite/self-check/hello-wrong-stdout: stdout differs at line 2" \
       "FAIL $side wasi-testsuite/self-check/spin: timeout after 2 s"; do
       grep -qF "$line" <<<"$log" || missing+=("$line")

@@ -359,8 +359,8 @@ mod tests {
     }
 
     const FIXTURE_TESTS: [&str; 6] = [
-        "exit3",
-        "exit3-wrong-code",
+        "exit1",
+        "exit1-wrong-code",
         "hello",
         "hello-stdout",
         "hello-wrong-stdout",
