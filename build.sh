@@ -519,6 +519,47 @@ conformance() {
   "$host" conformance --out "$out" "${mode_args[@]}" --json "$out/conformance.json" "$suite"
 }
 
+# The official WASI testsuite's preview 1 tests (docs/wasi.md): stock
+# Wasmtime, the reference, and each mode with a wasi build through `host run`
+# (`--mode stock` alone when there is none: no --mode would mean all three).
+wasi_testsuite_args=(--mode stock "${wasi_mode_args[@]}")
+wasi_testsuite_sides=(stock)
+for mode in "${modes[@]}"; do [ "$mode" = small ] || wasi_testsuite_sides+=("$mode"); done
+wasi_testsuite() {
+  local suite=${WASI_TESTSUITE:-$root/../shared/wasi-testsuite}
+  if [ ! -d "$suite" ]; then
+    echo "SKIP wasi-testsuite: no WASI testsuite at $suite (set WASI_TESTSUITE); not run, not counted as passed"
+    return 0
+  fi
+  say "wasi-testsuite: $suite"
+  "$host" wasi-testsuite --out "$out" "${wasi_testsuite_args[@]}" --suite "$suite"
+}
+
+# The WASI testsuite's executor must be able to fail: the fixture's three
+# wrong expectations (host/tests/wasi-testsuite/README.md) must be reported
+# as failures, each for its own reason, on stock and in every mode, and its
+# three right ones as passes.
+wasi_testsuite_self_check() {
+  local log side line missing=()
+  log=$("$host" wasi-testsuite --out "$out" "${wasi_testsuite_args[@]}" --suite host/tests/wasi-testsuite --timeout 2 || true)
+  for side in "${wasi_testsuite_sides[@]}"; do
+    for line in "conformance $side: 3 passed, 3 failed, 0 skipped, 0 divergent" \
+      "FAIL $side wasi-testsuite/self-check/exit1-wrong-code: exit code 1, expected 4" \
+      "FAIL $side wasi-testsuite/self-check/hello-wrong-stdout: stdout differs at line 2" \
+      "FAIL $side wasi-testsuite/self-check/spin: timeout after 2 s"; do
+      grep -qF "$line" <<<"$log" || missing+=("$line")
+    done
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "PASS wasi-testsuite self-check"
+  else
+    echo "FAIL wasi-testsuite self-check: wrong expectations in host/tests/wasi-testsuite were not reported as expected; missing:"
+    printf '  %s\n' "${missing[@]}"
+    echo "$log"
+    return 1
+  fi
+}
+
 # The spec testsuite on another arch (cross/serve.c under qemu-user), in
 # every mode: the scripts listed in cross/conformance-ci.txt, compared with
 # stock Wasmtime on x86_64. `host conformance --arch A` without paths runs
@@ -701,6 +742,8 @@ if [ "$action" = test ]; then
       step "$host" reliability --out "$out" "${mode_args[@]}" "$check"
     done
     step "$host" guests --out "$out" "${mode_args[@]}"
+    step wasi_testsuite
+    step wasi_testsuite_self_check
     # FUZZ_SECONDS per mode (docs/fuzzing.md); longer runs on
     # demand with `host fuzz --seconds N`.
     step "$host" fuzz --out "$out" "${mode_args[@]}" --seconds "${FUZZ_SECONDS:-30}"

@@ -84,8 +84,9 @@ DIR defaults to $EMBEDDING_OUT, else the out/ directory build.sh writes.";
 #[cfg(feature = "compiler")]
 fn usage() -> String {
     format!(
-        "{USAGE_HEAD}\n{}\n{}\n{USAGE}",
+        "{USAGE_HEAD}\n{}\n{}\n{}\n{USAGE}",
         crate::wasi::run::USAGE,
+        crate::wasi::testsuite::USAGE,
         crate::fuzz::USAGE
     )
 }
@@ -260,6 +261,18 @@ pub fn main(args: &[String]) -> Result<i32> {
         } else {
             crate::wasi::run::child(&run)
         };
+    }
+    // `wasi-testsuite` has flags of its own (`--mode stock`, `--suite`);
+    // `wasi-testsuite-stock` is its child on stock Wasmtime.
+    #[cfg(feature = "compiler")]
+    match command.as_str() {
+        "wasi-testsuite" => {
+            let suite = std::env::var_os("WASI_TESTSUITE").map(PathBuf::from);
+            let opts = crate::wasi::testsuite::Options::parse(rest, default_out(), suite)?;
+            return crate::wasi::testsuite::main(&opts);
+        }
+        "wasi-testsuite-stock" => return crate::wasi::testsuite::stock_child(rest),
+        _ => {}
     }
     // `fuzz` has flags of its own; `fuzz-mode` is its per-mode child.
     if command == "fuzz" || command == "fuzz-mode" {

@@ -7,6 +7,7 @@
 //! host reliability --soak SECONDS [--out DIR] [--mode M]...
 //! host run [--mode M] [--dir H::G]... [--env N=V]... [--fuel N] PROGRAM.wasm [ARGS...]
 //! host guests [--mode M]... [CASE]...
+//! host wasi-testsuite [--mode M|stock]... [--suite DIR] [--filter SUBSTR]
 //! host imports --mode M [--out DIR]
 //! host precompile --mode M INPUT.wat|wasm OUTPUT.cwasm
 //! host port-samples --mode M OUTPUT.c

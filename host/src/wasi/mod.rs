@@ -11,4 +11,5 @@ pub mod guests;
 pub mod p1_checks;
 pub mod run;
 pub mod stock;
+pub mod testsuite;
 pub mod tree;
