@@ -39,6 +39,27 @@ impl Paths {
         }
     }
 
+    /// The build with preview 1 alone: `<out>/<mode>-wasip1/lib*.so`.
+    pub fn wasip1(out: &Path, mode: EmbMode) -> Paths {
+        Paths::in_build_dir(out.join(format!("{}-wasip1", crate::mode_name(mode))))
+    }
+
+    /// Where a preview 1 module runs natively: the `-wasi` build (both
+    /// faces) when there is one, else the `-wasip1` build (preview 1
+    /// alone, e.g. `small`); and whether that build has the component
+    /// model, which the artifact's configuration must match.
+    pub fn native_preview1(out: &Path, mode: EmbMode) -> (Paths, bool) {
+        let both = Paths::wasi(out, mode);
+        if both.embedding.exists() {
+            return (both, true);
+        }
+        let alone = Paths::wasip1(out, mode);
+        if alone.embedding.exists() {
+            return (alone, false);
+        }
+        (both, true)
+    }
+
     fn in_build_dir(dir: PathBuf) -> Paths {
         Paths {
             platform: dir.join("libwasmtime-platform.so"),

@@ -31,10 +31,17 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("bad-input/missing-dir", missing_dir),
 ];
 
-/// The wasi build imports its mode's hooks plus the OS services, exactly.
+/// The wasi build (both faces) imports its mode's hooks plus the OS
+/// services, exactly; so does the build with preview 1 alone, where there
+/// is one (`out/<mode>-wasip1`): both faces use the same services.
 fn imports(mode: EmbMode, out: &Path) -> Result<()> {
     let path = Paths::wasi(out, mode).embedding;
     crate::imports::check_for(mode, true, &crate::imports::undefined_symbols(&path)?)?;
+    let alone = Paths::wasip1(out, mode).embedding;
+    if alone.exists() {
+        crate::imports::check_for(mode, true, &crate::imports::undefined_symbols(&alone)?)
+            .with_context(|| format!("{}", alone.display()))?;
+    }
     Ok(())
 }
 

@@ -18,6 +18,7 @@ use wasmtime::Engine;
 pub struct ComponentCompiler {
     engine: Engine,
     mode: EmbMode,
+    component_model: bool,
 }
 
 /// How a program reaches the embedding's WASI.
@@ -97,7 +98,13 @@ pub fn to_component(wasm: &[u8]) -> Result<Vec<u8>> {
 
 impl ComponentCompiler {
     pub fn new(mode: EmbMode) -> Result<ComponentCompiler> {
-        let config = modes::config(mode, true)?;
+        ComponentCompiler::for_build(mode, true)
+    }
+
+    /// For a build with or without the component model (a `-wasip1` build
+    /// has preview 1 alone, and its artifacts must not claim the model).
+    pub fn for_build(mode: EmbMode, component_model: bool) -> Result<ComponentCompiler> {
+        let config = modes::config(mode, component_model)?;
         let engine = Engine::new(&config)
             .map_err(anyhow::Error::from)
             .with_context(|| {
@@ -106,7 +113,11 @@ impl ComponentCompiler {
                     crate::mode_name(mode)
                 )
             })?;
-        Ok(ComponentCompiler { engine, mode })
+        Ok(ComponentCompiler {
+            engine,
+            mode,
+            component_model,
+        })
     }
 
     pub fn precompile(&self, wasm: &[u8]) -> Result<Vec<u8>> {
@@ -154,9 +165,15 @@ impl ComponentCompiler {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let dir = out
-            .join("cache")
-            .join(format!("{}-wasi", crate::mode_name(self.mode)));
+        let dir = out.join("cache").join(format!(
+            "{}-{}",
+            crate::mode_name(self.mode),
+            if self.component_model {
+                "wasi"
+            } else {
+                "wasip1"
+            }
+        ));
         let path = dir.join(format!("{key}.cwasm"));
         if path.is_file() {
             return Ok(path);

@@ -187,9 +187,14 @@ impl RunArgs {
 pub fn prepare(run: &RunArgs) -> Result<PathBuf> {
     let wasm = std::fs::read(&run.program)
         .with_context(|| format!("cannot read {}", run.program.display()))?;
-    let compiler = ComponentCompiler::new(run.mode)?;
+    let route = run.route(&wasm)?;
+    let component_model = match route {
+        Route::Native => Paths::native_preview1(&run.out, run.mode).1,
+        Route::Adapter => true,
+    };
+    let compiler = ComponentCompiler::for_build(run.mode, component_model)?;
     let path = compiler
-        .cached(&run.out, &wasm, run.route(&wasm)?)
+        .cached(&run.out, &wasm, route)
         .with_context(|| format!("cannot compile {}", run.program.display()))?;
     Ok(path)
 }
@@ -245,8 +250,14 @@ pub fn child(run: &RunArgs) -> Result<i32> {
         .map(|d| DirMap::parse(d))
         .collect::<Result<Vec<_>>>()?;
     let trees = maps.iter().map(DirMap::read).collect::<Result<Vec<_>>>()?;
-    let paths = Paths::wasi(&run.out, run.mode).with_platform(run.platform.as_deref());
-    let emb = Embedding::load(&paths, run.mode)?;
+    let wasm = std::fs::read(&run.program)
+        .with_context(|| format!("cannot read {}", run.program.display()))?;
+    let route = run.route(&wasm)?;
+    let paths = match route {
+        Route::Native => Paths::native_preview1(&run.out, run.mode).0,
+        Route::Adapter => Paths::wasi(&run.out, run.mode),
+    };
+    let emb = Embedding::load(&paths.with_platform(run.platform.as_deref()), run.mode)?;
     let engine = emb.engine()?;
     let setup = Setup {
         args: &run.argv(),
@@ -255,12 +266,10 @@ pub fn child(run: &RunArgs) -> Result<i32> {
         fuel: run.fuel,
         yield_interval: 0,
     };
-    let wasm = std::fs::read(&run.program)
-        .with_context(|| format!("cannot read {}", run.program.display()))?;
     let cannot_load = || format!("cannot load {}", run.program.display());
     // Declared before the program, so dropped after it.
     let (module, component);
-    let mut program = match run.route(&wasm)? {
+    let mut program = match route {
         Route::Native => {
             module = engine.load(&artifact).with_context(cannot_load)?;
             engine.module_program(&module, &setup)?

@@ -4,30 +4,71 @@
 
 use super::ctx::{P1, with};
 use super::{clock, fd, misc, path, poll};
-use wasmtime::{Caller, Engine, Linker};
+use core::mem::MaybeUninit;
+use wasmtime::{Caller, Engine, FuncType, Linker, ValRaw, ValType};
 
 pub const MODULE: &str = "wasi_snapshot_preview1";
 
-/// Registers `$name` with the parameters given; the body sees the guest's
-/// memory as `$mem` and the program's state as `$ctx`.
+/// A parameter's Wasm type and how it is read from the raw arguments.
+trait Param: Sized {
+    const TYPE: ValType;
+    fn take(values: &[MaybeUninit<ValRaw>], next: &mut usize) -> Self;
+}
+
+impl Param for i32 {
+    const TYPE: ValType = ValType::I32;
+    fn take(values: &[MaybeUninit<ValRaw>], next: &mut usize) -> i32 {
+        *next += 1;
+        // SAFETY: Wasmtime initialised every parameter of the declared
+        // type before the call (`func_new_unchecked`'s contract).
+        unsafe { values[*next - 1].assume_init_ref() }.get_i32()
+    }
+}
+
+impl Param for i64 {
+    const TYPE: ValType = ValType::I64;
+    fn take(values: &[MaybeUninit<ValRaw>], next: &mut usize) -> i64 {
+        *next += 1;
+        // SAFETY: as for `i32`.
+        unsafe { values[*next - 1].assume_init_ref() }.get_i64()
+    }
+}
+
+/// Declares every call once: its name, parameters and body (which sees the
+/// guest's memory as `$mem` and the program's state as `$ctx`). From that
+/// come the table of signatures the linker registers and the one dispatch
+/// that all imports share. One untyped trampoline for all 45 calls, rather
+/// than a typed one each (`func_wrap`), keeps preview 1 small.
 macro_rules! calls {
-    ($linker:ident; $( $name:literal ($($arg:ident : $ty:ty),*) |$mem:ident, $ctx:ident| $body:expr; )*) => {
-        $(
-            $linker.func_wrap(
-                MODULE,
-                $name,
-                |mut caller: Caller<'_, P1>, $($arg: $ty),*| -> wasmtime::Result<i32> {
-                    #[allow(unused_variables, reason = "not every call uses both")]
-                    with(&mut caller, |$mem, $ctx| $body)
-                },
-            )?;
-        )*
+    ($( $name:literal ($($arg:ident : $ty:ty),*) |$mem:ident, $ctx:ident| $body:expr; )*) => {
+        const CALLS: &[(&str, &[ValType])] = &[ $( ($name, &[$(<$ty as Param>::TYPE),*]) ),* ];
+
+        /// Runs the import `name` on the raw arguments; its errno goes in
+        /// the first slot.
+        fn dispatch(
+            name: &str,
+            mut caller: Caller<'_, P1>,
+            values: &mut [MaybeUninit<ValRaw>],
+        ) -> wasmtime::Result<()> {
+            let errno = match name {
+                $(
+                    $name => {
+                        #[allow(unused_mut, unused_variables, reason = "calls without parameters")]
+                        let mut next = 0;
+                        $( let $arg = <$ty as Param>::take(values, &mut next); )*
+                        #[allow(unused_variables, reason = "not every call uses both")]
+                        with(&mut caller, |$mem, $ctx| $body)?
+                    }
+                )*
+                _ => unreachable!("only names of `CALLS` are registered"),
+            };
+            values[0] = MaybeUninit::new(ValRaw::i32(errno));
+            Ok(())
+        }
     };
 }
 
-pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P1>> {
-    let mut l = Linker::new(engine);
-    calls! { l;
+calls! {
         "args_get"(a: i32, b: i32) |m, c| misc::args_get(m, c, a, b);
         "args_sizes_get"(a: i32, b: i32) |m, c| misc::args_sizes_get(m, c, a, b);
         "environ_get"(a: i32, b: i32) |m, c| misc::environ_get(m, c, a, b);
@@ -88,11 +129,27 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P1>> {
             }
             misc::sock(c, f)
         };
+}
+
+pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P1>> {
+    let mut l = Linker::new(engine);
+    for &(name, params) in CALLS {
+        let ty = FuncType::new(engine, params.iter().cloned(), [ValType::I32]);
+        // SAFETY: `dispatch` reads exactly the parameters `ty` declares,
+        // with their types, and writes its one `i32` result.
+        unsafe {
+            l.func_new_unchecked(MODULE, name, ty, move |caller, values| {
+                dispatch(name, caller, values)
+            })?;
+        }
     }
-    l.func_wrap(
-        MODULE,
-        "proc_exit",
-        |_: Caller<'_, P1>, status: i32| -> wasmtime::Result<()> { Err(misc::proc_exit(status)) },
-    )?;
+    let exit = FuncType::new(engine, [ValType::I32], []);
+    // SAFETY: reads its one `i32` parameter; returns nothing.
+    unsafe {
+        l.func_new_unchecked(MODULE, "proc_exit", exit, |_, values| {
+            let mut next = 0;
+            Err(misc::proc_exit(i32::take(values, &mut next)))
+        })?;
+    }
     Ok(l)
 }

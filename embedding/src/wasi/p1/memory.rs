@@ -18,7 +18,7 @@ fn trap<T>(what: &str, ptr: u32, len: u64, size: usize) -> P1Result<T> {
 
 impl Mem<'_> {
     fn range(&self, ptr: u32, len: u64, align: u32) -> P1Result<core::ops::Range<usize>> {
-        if ptr % align != 0 {
+        if !ptr.is_multiple_of(align) {
             return Err(Error::Trap(wasmtime::format_err!(
                 "preview 1: pointer {ptr:#x} is not aligned to {align} bytes"
             )));

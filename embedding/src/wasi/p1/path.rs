@@ -168,6 +168,7 @@ pub fn remove_directory(mem: &mut Mem<'_>, ctx: &mut P1, fd: i32, p: i32, l: i32
     Ok(ops::remove_dir(&dir, &path)?)
 }
 
+#[allow(clippy::too_many_arguments, reason = "the witx signature")]
 pub fn rename(
     mem: &mut Mem<'_>,
     ctx: &mut P1,

@@ -32,7 +32,9 @@ pub fn wall_ns() -> u64 {
 }
 
 /// Waits until the monotonic clock reaches `deadline`; the hook may return
-/// early now and then, so it is called until the clock says so.
+/// early now and then, so it is called until the clock says so. Preview 1's
+/// `poll_oneoff` sleeps here; WASI 0.2's executor has its own loop.
+#[cfg(feature = "wasip1")]
 pub fn sleep_until(deadline: u64) {
     while monotonic_now() < deadline {
         // SAFETY: no preconditions.
