@@ -6,8 +6,9 @@
 #                            [--mem MIB] [--build-only]
 #
 # Needs the host built (target/release/host), clang, ld.lld and QEMU. Each
-# image runs every sample; a boot passes only if the console shows a PASS
-# line per sample and the "N passed, 0 failed" summary before the time limit
+# image runs every sample and checks its OS services (os/checks.c); a boot
+# passes only if the console shows a PASS line per sample and per check and
+# the "N passed, 0 failed" summary before the time limit
 # (PORT_BOOT_TIMEOUT seconds, default 120). PORT_HEAP_MIB sets the
 # embedding's heap (default 8), PORT_VM_POOL_MIB the vm kernel's page-frame
 # pool (default 4). Images land in out/ports/qemu-virt/<arch>/kernel.elf
