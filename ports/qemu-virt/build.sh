@@ -167,8 +167,8 @@ boot() {
   dir=$(image_dir "$arch" "$mode")
   log="$dir/console.log"
   say "booting $arch/$mode (-m ${mem_mib}M, limit $timeout_secs s)"
-  # The serial line's input: an empty line (riscv64's OpenSBI drops the
-  # first byte it finds), then "ping", which the os-console-read check
+  # The serial line's input: an empty line (on riscv64 the first byte
+  # never reaches the kernel: README, "OS services"), then "ping", which the os-console-read check
   # reads (os/checks.c); QEMU passes it on as the UART takes it.
   # shellcheck disable=SC2046 # the command is meant to split into words
   printf '\nping\n' | timeout "$timeout_secs" $(qemu_command "$arch") -m "${mem_mib}M" -nic none \

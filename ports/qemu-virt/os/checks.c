@@ -172,8 +172,8 @@ static bool check_console_streams(void) {
 
 /* build.sh types "\nping\n" on the serial line (QEMU's standard input),
  * and the first line that is not empty must read "ping". The empty line
- * first is for riscv64's OpenSBI, which reads (and drops) whatever is in
- * the UART's receive register when it starts. Each wait is bounded (5 s),
+ * first is for riscv64, where the first received byte never reaches the
+ * kernel (the firmware's UART setup, presumably). Each wait is bounded (5 s),
  * so a boot without input fails here instead of hanging in console_read. */
 static bool check_console_read(void) {
     static const char want[] = "ping";
