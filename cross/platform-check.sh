@@ -36,16 +36,18 @@ done
 say() { printf '==> %s\n' "$*" >&2; }
 
 # Both subsets hold what differs per arch: the frame pointer read from the
-# ucontext (trap-own-frame), the handler's signal mask, and code run from
-# pages; the rest differ per arch so that together they cover more hooks.
+# ucontext (trap-own-frame), the handler's signal mask, code run from
+# pages, and a probe that starts fresh processes through qemu
+# (random-same-every-boot); the rest differ per arch so that together they
+# cover more hooks.
 cross_arch_names
 triple=$rust_linux
 case "$arch" in
   aarch64)
-    subset=(trap-own-frame trap-no-nodefer mprotect-ignores-none trap-drops-address tls-shared lock-no-exclusion)
+    subset=(trap-own-frame trap-no-nodefer mprotect-ignores-none trap-drops-address tls-shared lock-no-exclusion random-same-every-boot)
     ;;
   riscv64)
-    subset=(trap-own-frame trap-no-nodefer mprotect-ignores-none trap-no-forward mmap-ignores-prot rwlock-readers-exclusive)
+    subset=(trap-own-frame trap-no-nodefer mprotect-ignores-none trap-no-forward mmap-ignores-prot rwlock-readers-exclusive random-same-every-boot)
     ;;
 esac
 

@@ -41,7 +41,9 @@ extern int32_t embedding_os_wall_now(uint64_t *seconds, uint32_t *nanoseconds);
 /**
  * Fills `buf` with `len` bytes from a cryptographically secure random
  * source (`wasi:random/random`; the insecure interfaces are served from
- * it too).
+ * it too). The bytes must differ from one boot to the next: a
+ * generator seeded with a constant (or anything else a boot repeats)
+ * hands every boot the same "random" numbers.
  *
  * Returns 0 on success, -1 if no secure entropy is available; the guest
  * then traps rather than receive predictable bytes.
@@ -79,7 +81,10 @@ extern intptr_t embedding_os_console_read(uint8_t *buf, uintptr_t len);
  * must not return early as a rule, which would make the embedding spin
  * for as long as its guests sleep: a platform without a timer to wait on
  * waits by reading the monotonic clock until the deadline (or halts
- * until the next tick). `deadline` is absolute, not a duration.
+ * until the next tick). Nor may it return much later than the deadline
+ * (by a multiple of the wait, or rounded up to whole seconds): every
+ * sleeping guest would oversleep with it. `deadline` is absolute, not a
+ * duration.
  */
 extern void embedding_os_sleep_until(uint64_t deadline);
 

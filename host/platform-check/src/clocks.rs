@@ -69,6 +69,14 @@ pub const RULES: &[Rule] = &[
         needs: OS,
         probe: sleep_absolute,
     },
+    Rule {
+        id: "sleep-overshoot",
+        hook: "embedding_os_sleep_until",
+        text: "wakes near the deadline: 5 sleeps of 50 ms, the median overshoots the system's \
+               own 50 ms sleep by under 100 ms",
+        needs: OS,
+        probe: sleep_overshoot,
+    },
 ];
 
 type Now = unsafe extern "C" fn() -> u64;
@@ -289,4 +297,46 @@ fn sleep_absolute(libs: &Libs) -> Result<Pass> {
         "a deadline 50 ms ahead took {took:?}"
     );
     Ok(None)
+}
+
+/// How long a sleep of `ahead` took beyond `ahead`.
+fn overshoot(took: Duration, ahead: Duration) -> Duration {
+    took.saturating_sub(ahead)
+}
+
+fn sleep_overshoot(libs: &Libs) -> Result<Pass> {
+    let now = now_fn(libs)?;
+    let ahead = Duration::from_millis(50);
+    // Each trial pairs the platform's sleep with the system's own sleep of
+    // the same length, taken just before it: a loaded machine delays both
+    // wakeups alike, a platform that sleeps 10 times too long (500 ms) or
+    // rounds up to whole seconds overshoots by 450 ms or more every time.
+    // The median of the differences ignores two unlucky trials either way.
+    let mut excess = Vec::new();
+    for _ in 0..5 {
+        let start = Instant::now();
+        std::thread::sleep(ahead);
+        let reference = overshoot(start.elapsed(), ahead);
+        let deadline = now() + ahead.as_nanos() as u64;
+        let took = sleep(
+            libs,
+            deadline,
+            Duration::from_secs(3),
+            "sleeping until 50 ms from now",
+        )?;
+        excess.push((overshoot(took, ahead).saturating_sub(reference), took));
+    }
+    excess.sort();
+    let (median, took) = excess[excess.len() / 2];
+    ensure!(
+        median < Duration::from_millis(100),
+        "a 50 ms sleep took {} ms (the median of 5), {} ms longer than the system's own: \
+         wait on a timer set to the deadline, not a multiple or a rounding of it",
+        took.as_millis(),
+        median.as_millis()
+    );
+    Ok(Some(format!(
+        "median {:.1} ms over the system's",
+        median.as_secs_f64() * 1e3
+    )))
 }

@@ -38,6 +38,13 @@ pub const RULES: &[Rule] = &[
         probe: closed,
     },
     Rule {
+        id: "console-other-streams",
+        hook: "embedding_os_console_write",
+        text: "streams other than 1 and 2 (0, 3, 4, 2^31+1, 2^32-1) give -1 and write nothing",
+        needs: OS,
+        probe: other_streams,
+    },
+    Rule {
         id: "console-read",
         hook: "embedding_os_console_read",
         text: "returns what standard input is fed, then 0 at its end (late input, signals)",
@@ -274,6 +281,101 @@ fn read(libs: &Libs) -> Result<Pass> {
         got == data,
         "the bytes read differ from those fed from byte {}",
         first_difference(&got, &data)
+    );
+    Ok(None)
+}
+
+/// Points `fd` at `to` (and closes `to`) until dropped, whether or not `fd`
+/// was open before; unlike [`Redirect`], it closes `fd` again if it was not.
+struct Occupy {
+    fd: RawFd,
+    saved: Option<RawFd>,
+}
+
+impl Occupy {
+    fn new(fd: RawFd, to: RawFd) -> Result<Occupy> {
+        // SAFETY: plain fd operations on fds this process owns.
+        let open = unsafe { libc::fcntl(fd, libc::F_GETFD) } >= 0;
+        let saved = match open {
+            // SAFETY: as above.
+            true => Some(unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 10) }),
+            false => None,
+        };
+        ensure!(saved.is_none_or(|s| s >= 0), "cannot save fd {fd}");
+        // SAFETY: as above.
+        ensure!(
+            unsafe { libc::dup2(to, fd) } == fd,
+            "cannot point fd {fd} at a pipe"
+        );
+        close(to);
+        Ok(Occupy { fd, saved })
+    }
+}
+
+impl Drop for Occupy {
+    fn drop(&mut self) {
+        match self.saved {
+            Some(saved) => {
+                // SAFETY: restores the saved fd, as Redirect does.
+                unsafe { libc::dup2(saved, self.fd) };
+                close(saved);
+            }
+            None => close(self.fd),
+        }
+    }
+}
+
+/// A pipe whose ends are above fd 16, clear of the fds [`Occupy`] takes
+/// over (a plain pipe may well get fds 3 and 4 themselves).
+fn high_pipe() -> Result<(RawFd, RawFd)> {
+    let (r, w) = pipe()?;
+    let lift = |fd: RawFd| {
+        // SAFETY: dups an fd this process owns, then closes the original.
+        let high = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 16) };
+        close(fd);
+        high
+    };
+    let (r, w) = (lift(r), lift(w));
+    ensure!(r >= 0 && w >= 0, "cannot move a pipe above fd 16");
+    Ok((r, w))
+}
+
+fn other_streams(libs: &Libs) -> Result<Pass> {
+    let write: Write_ = libs.sym("embedding_os_console_write")?;
+    // A platform that passes `stream` to write(2) as the fd would "succeed"
+    // on any open fd: so fds 0, 3 and 4 are pipes here, and what reaches
+    // them is reported too. 2^31+1 is negative as a C int; 2^32-1 is -1.
+    let streams: [u32; 5] = [0, 3, 4, (1 << 31) + 1, u32::MAX];
+    let mut pipes = Vec::new();
+    let mut occupied = Vec::new();
+    for fd in [0, 3, 4] {
+        let (r, w) = high_pipe()?;
+        occupied.push(Occupy::new(fd, w)?);
+        pipes.push((fd, drain(r, Duration::ZERO)));
+    }
+    step("writing to streams 0, 3, 4, 2^31+1 and 2^32-1 (fds 0, 3, 4 pointed at pipes)");
+    let codes: Vec<(u32, i32)> = streams
+        .iter()
+        // SAFETY: a valid buffer of that length.
+        .map(|&s| (s, unsafe { write(s, b"stray\n".as_ptr(), 6) }))
+        .collect();
+    drop(occupied);
+    let mut arrived = Vec::new();
+    for (fd, reader) in pipes {
+        let got = reader.join().unwrap_or_default();
+        if !got.is_empty() {
+            arrived.push(format!("{} bytes reached fd {fd}", got.len()));
+        }
+    }
+    let accepted: Vec<String> = codes
+        .iter()
+        .filter(|(_, code)| *code != -1)
+        .map(|(s, code)| format!("stream {s} returned {code}"))
+        .collect();
+    ensure!(
+        accepted.is_empty() && arrived.is_empty(),
+        "{}: only 1 and 2 are streams, anything else is -1",
+        [accepted, arrived].concat().join(", ")
     );
     Ok(None)
 }

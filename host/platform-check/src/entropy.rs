@@ -1,12 +1,16 @@
 //! `embedding_os_random` (embedding-os.h): fills the whole buffer with
 //! unpredictable bytes. The checker cannot prove bytes secure; it catches
 //! the mistakes that make them obviously not: constant output, buffers
-//! filled only in part, and the empty request.
+//! filled only in part, the empty request, and a generator seeded with a
+//! constant, which repeats its bytes from one boot (here: process) to the
+//! next.
 
 use super::hooks::Libs;
 use super::interrupt::Interrupter;
+use super::probe::Relaunch;
 use super::{Feature, Pass, Rule, step};
-use anyhow::{Result, ensure};
+use anyhow::{Result, anyhow, ensure};
+use std::time::Duration;
 
 const OS: &[Feature] = &[Feature::OsServices];
 
@@ -32,7 +36,26 @@ pub const RULES: &[Rule] = &[
         needs: OS,
         probe: empty,
     },
+    Rule {
+        id: "random-per-boot",
+        hook: "embedding_os_random",
+        text: "differs from one boot to the next: the first 32 bytes of 3 fresh processes all differ",
+        needs: OS,
+        probe: per_boot,
+    },
 ];
+
+/// Not a rule: the helper process of `random-per-boot`, which prints the
+/// first 32 bytes its freshly loaded platform returns (see [`per_boot`]).
+pub const FIRST_BYTES: &str = "random-first-bytes";
+
+/// The probe child's entry for [`FIRST_BYTES`]: the bytes, in hex, as its note.
+pub fn first_bytes(libs: &Libs) -> Result<Pass> {
+    let random: Random = libs.sym("embedding_os_random")?;
+    let mut buf = [0u8; 32];
+    fill(random, &mut buf)?;
+    Ok(Some(buf.iter().map(|b| format!("{b:02x}")).collect()))
+}
 
 type Random = unsafe extern "C" fn(*mut u8, usize) -> i32;
 
@@ -111,5 +134,37 @@ fn empty(libs: &Libs) -> Result<Pass> {
         canary.iter().all(|&x| x == 0xa5),
         "it wrote into the buffer although asked for 0 bytes"
     );
+    Ok(None)
+}
+
+/// A generator seeded with a constant passes every test inside one process:
+/// its bytes vary and look uniform. Only a new process, the checker's
+/// stand-in for a reboot, shows it starts over. This probe child draws first
+/// here, then starts two more processes that each load the platform afresh
+/// and draw their first 32 bytes; all three must differ.
+fn per_boot(libs: &Libs) -> Result<Pass> {
+    let mine = first_bytes(libs)?.unwrap_or_default();
+    let relaunch = Relaunch::from_env()?;
+    let mut seen = vec![mine];
+    for n in 1..=2 {
+        step(&format!("drawing 32 bytes in fresh process {n} of 2"));
+        let theirs = relaunch
+            .run(FIRST_BYTES, Duration::from_secs(30))
+            .map_err(|e| anyhow!("the fresh process failed: {e}"))?
+            .unwrap_or_default();
+        if let Some(i) = seen.iter().position(|s| *s == theirs) {
+            let which = if i == 0 {
+                "this one"
+            } else {
+                "the first fresh one"
+            };
+            return Err(anyhow!(
+                "a fresh process drew the same first 32 bytes as {which} ({theirs}): \
+                 seed from a source that differs every boot (a hardware RNG, the OS's \
+                 entropy pool), never from a constant"
+            ));
+        }
+        seen.push(theirs);
+    }
     Ok(None)
 }

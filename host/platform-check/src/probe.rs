@@ -4,11 +4,11 @@
 //! inside the threaded checker.
 
 use super::hooks::{Libs, signal_name};
-use super::{Pass, all_rules};
+use super::{Pass, all_rules, entropy};
 use anyhow::{Context, Result, bail};
 use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
 
@@ -76,7 +76,59 @@ impl Launch<'_> {
             .arg(self.platform)
             .arg(self.helper)
             .arg(id);
+        // How to start another child like this one, for the probes that
+        // need a second process (see [`Relaunch`]).
+        cmd.env(ENV_EXE, self.exe)
+            .env(ENV_PLATFORM, self.platform)
+            .env(ENV_HELPER, self.helper);
+        match self.emulator {
+            Some(emulator) => cmd.env(ENV_EMULATOR, emulator),
+            None => cmd.env_remove(ENV_EMULATOR),
+        };
         verdict(cmd, limit)
+    }
+}
+
+const ENV_EXE: &str = "PLATFORM_PROBE_EXE";
+const ENV_EMULATOR: &str = "PLATFORM_PROBE_EMULATOR";
+const ENV_PLATFORM: &str = "PLATFORM_PROBE_PLATFORM";
+const ENV_HELPER: &str = "PLATFORM_PROBE_HELPER";
+
+/// A probe child's way to start a sibling: what its own [`Launch`] was,
+/// passed down in the environment. Some contracts hold only across
+/// processes (entropy must not repeat from one boot to the next); under
+/// qemu-user the child cannot execute the checker without the emulator.
+pub struct Relaunch {
+    exe: PathBuf,
+    emulator: Option<PathBuf>,
+    platform: PathBuf,
+    helper: PathBuf,
+}
+
+impl Relaunch {
+    pub fn from_env() -> Result<Relaunch> {
+        let var = |name: &str| {
+            std::env::var_os(name)
+                .map(PathBuf::from)
+                .with_context(|| format!("{name} is not set: not started by platform-check"))
+        };
+        Ok(Relaunch {
+            exe: var(ENV_EXE)?,
+            emulator: std::env::var_os(ENV_EMULATOR).map(PathBuf::from),
+            platform: var(ENV_PLATFORM)?,
+            helper: var(ENV_HELPER)?,
+        })
+    }
+
+    /// Runs probe `id` in a new process, as the parent would.
+    pub fn run(&self, id: &str, limit: Duration) -> Result<Pass, String> {
+        Launch {
+            exe: &self.exe,
+            emulator: self.emulator.as_deref(),
+            platform: &self.platform,
+            helper: &self.helper,
+        }
+        .run(id, limit)
     }
 }
 
@@ -121,11 +173,13 @@ pub fn child(args: &[String]) -> Result<i32> {
     let [platform, helper, id] = args else {
         bail!("platform-probe needs PLATFORM HELPER RULE");
     };
-    let rule = all_rules()
-        .find(|r| r.id == id)
-        .with_context(|| format!("no rule `{id}`"))?;
+    let probe = match all_rules().find(|r| r.id == id) {
+        Some(rule) => rule.probe,
+        None if id == entropy::FIRST_BYTES => entropy::first_bytes,
+        None => bail!("no rule `{id}`"),
+    };
     let verdict = Libs::open(platform.as_ref(), helper.as_ref()).and_then(|libs| {
-        let verdict = (rule.probe)(&libs);
+        let verdict = probe(&libs);
         // The platform stays loaded until the process ends: threads or
         // handlers it set up may still refer to it.
         std::mem::forget(libs);

@@ -6,7 +6,9 @@
  * cores fault.
  *
  * Mapped: RAM (1-4 GiB, from 0x40000000) with 1 GiB blocks, Normal,
- * write-back cacheable, and the PL011's 2 MiB as Device. Nothing else: in
+ * write-back cacheable, and as Device the 2 MiB of the PL011 (and the
+ * PL031 RTC) and the 2 MiB of the GIC (the timer's interrupt, os/sleep.c).
+ * Nothing else: in
  * particular address 0 stays unmapped, because Wasmtime's native code
  * (full mode) checks null references by loading through them and relies
  * on that faulting. Everything from 4 GiB up is free for Wasmtime's window
@@ -16,7 +18,8 @@
 
 #include "translation.h"
 
-#define UART_BASE 0x09000000ul
+#define UART_BASE 0x09000000ul /* and the PL031 RTC, in the same 2 MiB */
+#define GIC_BASE 0x08000000ul  /* GICv2 distributor and CPU interface */
 
 #define MAIR_DEVICE 0x00
 #define MAIR_NORMAL 0xff
@@ -47,6 +50,7 @@ void mmu_enable(void) {
                             DESC_UXN;
     translation_l1[0] = (uint64_t)devices_l2 | DESC_TABLE;
     devices_l2[UART_BASE >> 21] = UART_BASE | DESC_BLOCK | device;
+    devices_l2[GIC_BASE >> 21] = GIC_BASE | DESC_BLOCK | device;
     for (uint64_t i = 1; i < 4; i++) {
         translation_l1[i] = i * GIB | DESC_BLOCK | normal;
     }

@@ -3,6 +3,7 @@
 #include <stdint.h>
 
 #include "../board.h"
+#include "../os/os_board.h"
 
 #define UART_BASE 0x09000000UL
 #define UART_DR 0x00 /* data register */
@@ -20,4 +21,14 @@ void console_putc(char c) {
     while (*reg(UART_FR) & FR_TX_FULL) {
     }
     *reg(UART_DR) = (uint8_t)c;
+}
+
+#define FR_RX_EMPTY (1u << 4)
+
+bool console_rx_ready(void) {
+    return !(*reg(UART_FR) & FR_RX_EMPTY);
+}
+
+int console_getc(void) {
+    return console_rx_ready() ? (int)(*reg(UART_DR) & 0xff) : -1;
 }

@@ -3,6 +3,7 @@
 #include <stdint.h>
 
 #include "../board.h"
+#include "../os/os_board.h"
 
 #define UART_BASE 0x10000000UL
 #define UART_THR 0 /* transmit holding register */
@@ -18,4 +19,15 @@ void console_putc(char c) {
     while (!(uart[UART_LSR] & LSR_THR_EMPTY)) {
     }
     uart[UART_THR] = (uint8_t)c;
+}
+
+#define UART_RBR 0 /* receive buffer register */
+#define LSR_DATA_READY 0x01
+
+bool console_rx_ready(void) {
+    return uart[UART_LSR] & LSR_DATA_READY;
+}
+
+int console_getc(void) {
+    return console_rx_ready() ? uart[UART_RBR] : -1;
 }

@@ -2,9 +2,9 @@
  * eight-byte entries, 4 KiB pages, 39-bit virtual addresses.
  *
  * The kernel stays identity-mapped: RAM with a 1 GiB leaf (2-3 GiB, from
- * 0x80000000: kernel image, .bss, the frame pool), and only the two devices
- * it uses (the test device's page at 0x100000, the UART's 2 MiB at
- * 0x10000000). Address 0 and everything near it stays unmapped: Wasmtime's
+ * 0x80000000: kernel image, .bss, the frame pool), and only the devices it
+ * uses (the test device's page at 0x100000, the RTC's at 0x101000, and the
+ * 2 MiB at 0x10000000 that hold the UART and the virtio-mmio slots). Address 0 and everything near it stays unmapped: Wasmtime's
  * code checks for null references by loading through them and relies on
  * that faulting. Wasmtime's window and the walk through it are vm/walk.c. */
 #include <stdint.h>
@@ -28,6 +28,7 @@
 #define GIB (1UL << 30)
 
 #define TEST_DEVICE 0x100000UL
+#define RTC_BASE 0x101000UL
 #define UART_BASE 0x10000000UL
 
 static uint64_t root[512] __attribute__((aligned(PAGE_SIZE)));
@@ -49,6 +50,7 @@ bool mmu_init(void) {
     root[0] = pte_for((uintptr_t)devices_l1, PTE_V);
     devices_l1[0] = pte_for((uintptr_t)devices_l0, PTE_V);
     devices_l0[TEST_DEVICE >> 12] = pte_for(TEST_DEVICE, device);
+    devices_l0[RTC_BASE >> 12] = pte_for(RTC_BASE, device);
     devices_l1[UART_BASE >> 21] = pte_for(UART_BASE, device);
     root[2] = pte_for(2 * GIB, kernel);
     uint64_t satp = SATP_SV39 | (uintptr_t)root >> 12;
