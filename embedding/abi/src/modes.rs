@@ -142,14 +142,18 @@ pub fn vm() -> Result<Config> {
     // memory access and an explicit test before every division, so no fault
     // ever needs catching.
     config.signals_based_traps(false);
-    // Explicit checks make guard pages useless, so reserve only modest address
-    // space (a porter's kernel may have little of it); a memory that outgrows
-    // its reservation is moved by `mmap_remap`/copy.
-    config.memory_reservation(64 << 20);
+    // Explicit checks make guard pages useless, but the reservation must
+    // hold any 32-bit memory whole: Wasmtime 48 cannot move a memory that
+    // has a copy-on-write image on a custom platform (`vm/memory.rs`
+    // asserts `cfg!(unix)` before dropping the image, and panics), so a
+    // memory must never outgrow its reservation. Reserved address space
+    // costs no RAM on Linux. With nothing to move into, growth past 4 GiB
+    // (64-bit memories only) fails cleanly instead.
+    config.memory_reservation(1 << 32);
     config.memory_guard_size(0);
     config.guard_before_linear_memory(false);
-    config.memory_reservation_for_growth(16 << 20);
-    config.memory_may_move(true);
+    config.memory_reservation_for_growth(0);
+    config.memory_may_move(false);
     // Data segments are mapped copy-on-write through the platform's
     // `wasmtime_memory_image_*` hooks.
     config.memory_init_cow(true);

@@ -23,9 +23,11 @@ pub struct Case {
     /// `HOST::GUEST`; `HOST` is `None` for `@tmp`, a fresh empty directory.
     pub dirs: Vec<(Option<PathBuf>, String)>,
     pub expect: Expect,
-    /// The exit code through the preview 1 adapter, where it differs from
-    /// `expect` (native preview 1 and stock `wasmtime run`).
-    pub exit_adapter: Option<i32>,
+    /// How the program ends through the preview 1 adapter, where that
+    /// differs from `expect` (native preview 1 and stock `wasmtime run`): an
+    /// exit code, or `trap` where the adapter itself breaks (docs/wasi.md,
+    /// "The adapter and large heaps").
+    pub exit_adapter: Option<Expect>,
     pub stdout: Option<PathBuf>,
     pub stderr: Option<PathBuf>,
     pub stdout_bytes: Option<u64>,
@@ -118,9 +120,12 @@ impl Case {
                     })
                 }
                 "exit-adapter" => {
-                    case.exit_adapter = Some(value.parse().with_context(|| {
-                        format!("{}: exit-adapter `{value}` is not a code", at(n))
-                    })?)
+                    case.exit_adapter = Some(match value {
+                        "trap" => Expect::Trap,
+                        v => Expect::Exit(v.parse().with_context(|| {
+                            format!("{}: exit-adapter `{v}` is not a code or trap", at(n))
+                        })?),
+                    })
                 }
                 "stdout" => case.stdout = Some(guests.join(value)),
                 "stderr" => case.stderr = Some(guests.join(value)),

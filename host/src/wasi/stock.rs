@@ -1,12 +1,15 @@
-//! The reference: the same component on stock Wasmtime with wasmtime-wasi,
-//! given the same arguments, environment, standard input and files.
+//! The reference: the same program on stock Wasmtime with wasmtime-wasi,
+//! given the same arguments, environment, standard input and files. A
+//! component runs on wasmtime-wasi's WASI 0.2; a preview 1 module on its
+//! native preview 1, as `wasmtime run` runs one (not through the adapter,
+//! whose own failures would otherwise become the reference).
 
 use super::cases::End;
 use super::tree::{DirMap, Tree};
 use anyhow::{Context, Result};
 use embedding_abi::modes;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{Config, Engine, Module, Store};
 use wasmtime_wasi::p2::bindings::sync::Command;
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxView, WasiView};
@@ -38,7 +41,7 @@ pub struct Outcome {
 const CAPTURE_LIMIT: usize = 64 << 20;
 
 pub fn run(
-    component: &[u8],
+    program: &[u8],
     args: &[String],
     env: &[String],
     stdin: &[u8],
@@ -48,9 +51,6 @@ pub fn run(
     let mut config = Config::new();
     modes::wasm_features(&mut config);
     let engine = Engine::new(&config).map_err(anyhow::Error::from)?;
-    let component = Component::new(&engine, component).map_err(anyhow::Error::from)?;
-    let mut linker = Linker::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(anyhow::Error::from)?;
 
     // The trees are written to a scratch directory: the reference changes
     // real files, the embedding only its in-memory copy.
@@ -87,19 +87,13 @@ pub fn run(
         .stdin(MemoryInputPipe::new(stdin.to_vec()))
         .stdout(stdout.clone())
         .stderr(stderr.clone());
-    let mut store = Store::new(
-        &engine,
-        State {
-            ctx: builder.build(),
-            table: ResourceTable::new(),
-        },
-    );
-    store.set_fuel(fuel).map_err(anyhow::Error::from)?;
-    let result = Command::instantiate(&mut store, &component, &linker)
-        .and_then(|command| command.wasi_cli_run().call_run(&mut store));
+    let result = if super::compile::is_component(program) {
+        run_component(&engine, program, builder, fuel)
+    } else {
+        run_module(&engine, program, builder, fuel)
+    };
     let ending = match result {
-        Ok(Ok(())) => End::Exit(0),
-        Ok(Err(())) => End::Exit(1),
+        Ok(code) => End::Exit(code),
         Err(e) => match e.downcast_ref::<I32Exit>() {
             Some(exit) => End::Exit(exit.0),
             None => End::from_trap(
@@ -108,7 +102,6 @@ pub fn run(
             ),
         },
     };
-    drop(store);
     let trees = maps.iter().map(DirMap::read).collect::<Result<Vec<_>>>()?;
     std::fs::remove_dir_all(&scratch).ok();
     Ok(Outcome {
@@ -129,4 +122,49 @@ fn tempdir() -> Result<std::path::PathBuf> {
     ));
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(dir)
+}
+
+/// A `wasi:cli/command` component on wasmtime-wasi's WASI 0.2; the exit
+/// code `run` returned (0 or 1), or the error that ended it.
+fn run_component(
+    engine: &Engine,
+    program: &[u8],
+    mut builder: wasmtime_wasi::WasiCtxBuilder,
+    fuel: u64,
+) -> wasmtime::Result<i32> {
+    let component = Component::new(engine, program)?;
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    let mut store = Store::new(
+        engine,
+        State {
+            ctx: builder.build(),
+            table: ResourceTable::new(),
+        },
+    );
+    store.set_fuel(fuel)?;
+    let command = Command::instantiate(&mut store, &component, &linker)?;
+    Ok(match command.wasi_cli_run().call_run(&mut store)? {
+        Ok(()) => 0,
+        Err(()) => 1,
+    })
+}
+
+/// A preview 1 module on wasmtime-wasi's native preview 1: `_start` called
+/// as `wasmtime run` calls it; 0 when it returns.
+fn run_module(
+    engine: &Engine,
+    program: &[u8],
+    mut builder: wasmtime_wasi::WasiCtxBuilder,
+    fuel: u64,
+) -> wasmtime::Result<i32> {
+    let module = Module::new(engine, program)?;
+    let mut linker: wasmtime::Linker<wasmtime_wasi::p1::WasiP1Ctx> = wasmtime::Linker::new(engine);
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |ctx| ctx)?;
+    let mut store = Store::new(engine, builder.build_p1());
+    store.set_fuel(fuel)?;
+    let instance = linker.instantiate(&mut store, &module)?;
+    let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+    start.call(&mut store, ())?;
+    Ok(0)
 }
