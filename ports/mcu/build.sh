@@ -112,6 +112,9 @@ build_image() {
     -o "$dir/firmware.elf" "${objs[@]}" "$dir/libembedding.a"
   llvm-size -A "$dir/firmware.elf" >"$dir/sections.txt"
   say "$board/$mode: $(awk '$1 == ".text" || $1 == ".rodata" || $1 == ".data" || $1 == ".bss" || $1 == ".stack" { printf "%s %d  ", $1, $2 }' "$dir/sections.txt")"
+  # The same bytes by owner: runtime, the port's C, the sample table, the heap.
+  python3 "$port/footprint.py" "$dir/firmware.elf" "$dir" >"$dir/footprint.txt"
+  sed 's/^/    /' "$dir/footprint.txt" >&2
   if [ "$board" = riscv32-virt ]; then
     # QEMU's pflash bank must be given exactly its size: 32 MiB.
     llvm-objcopy -O binary --only-section=.text --only-section=.rodata \
