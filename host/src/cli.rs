@@ -214,7 +214,7 @@ fn parse(args: &[String]) -> Result<Options> {
             "--guests" => opts.guests = Some(value("--guests")?.into()),
             "--skip" => opts.skips.push(value("--skip")?.clone()),
             "--peers" => opts.peers = Some(value("--peers")?.into()),
-            "--arch" => opts.arch = Some(crate::parse_arch(&value("--arch")?)?),
+            "--arch" => opts.arch = Some(crate::parse_arch(value("--arch")?)?),
             flag if flag.starts_with('-') => bail!("unknown option {flag}\n{}", usage()),
             _ => opts.positional.push(arg.clone()),
         }

@@ -93,7 +93,7 @@ fn parse(rest: &[String], out: PathBuf) -> Result<Args> {
             "--platform" => args.platform = Some(value("--platform")?.into()),
             "--plant" => args.plant = true,
             "--arch" => {
-                let arch = crate::parse_arch(&value("--arch")?)?;
+                let arch = crate::parse_arch(value("--arch")?)?;
                 crate::refuse_mcu_arch("fuzz", Some(arch))?;
                 args.arch = Some(arch);
             }
