@@ -210,3 +210,38 @@ fn c_bytes(bytes: &[u8]) -> String {
     s.push('\n');
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::generate;
+    use embedding_abi::EmbMode;
+    use embedding_abi::modes::Arch;
+
+    #[test]
+    fn an_unknown_skip_is_refused_naming_it() {
+        let err = generate(EmbMode::Small, Arch::Thumbv7em, &["nope".into()]).unwrap_err();
+        assert!(
+            err.to_string().contains("--skip nope: no such sample"),
+            "{err:#}"
+        );
+    }
+
+    #[test]
+    fn a_skipped_sample_is_listed_and_not_in_the_table() {
+        let c = generate(EmbMode::Small, Arch::Riscv32, &["memory".into()]).unwrap();
+        assert!(c.contains("--mode small --arch riscv32"), "the header");
+        assert!(c.contains("sample_skipped[] = {\"memory\", 0};"));
+        assert!(
+            !c.contains("{\"memory\", s"),
+            "memory is still in the table"
+        );
+        assert!(
+            c.contains("{\"fuel\", s"),
+            "the other samples are in the table"
+        );
+        // Without --skip, the list is empty and every sample is there.
+        let all = generate(EmbMode::Small, Arch::Riscv32, &[]).unwrap();
+        assert!(all.contains("sample_skipped[] = {0};"));
+        assert!(all.contains("{\"memory\", s"));
+    }
+}
