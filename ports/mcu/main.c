@@ -1,7 +1,7 @@
 /* The firmware's main: runs every sample of the generated table through the
- * embedding, prints one PASS or FAIL line per sample (with the heap's
- * high-water mark so far, the RAM figure a board is sized by), a summary,
- * and powers the machine off with the verdict. */
+ * embedding, prints one PASS or FAIL line per sample, each ending with the
+ * heap's high-water mark so far (the RAM figure a board is sized by), a
+ * summary, and powers the machine off with the verdict. */
 #include <stdbool.h>
 
 #include "board.h"
@@ -77,7 +77,6 @@ static void print_failure(const char *sample, const struct failure *f) {
         print(": ");
         print_bytes(f->error->message, f->error->message_len);
     }
-    print("\n");
 }
 
 /* Reports a failure of setup (not of a sample) and stops. */
@@ -139,7 +138,6 @@ _Noreturn void kernel_main(void) {
             print_failure(samples[i].name, &failure);
             api->error_free(failure.error);
             failed++;
-            print("    ");
         }
         print(" (heap peak so far ");
         print_u64(api->heap_peak());
