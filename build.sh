@@ -107,7 +107,10 @@ ensure_prerequisites() {
   local groups=(c) targets=("$target") arch
   case "$action" in
     regen | size) groups+=(python) ;;
-    port) groups+=(port); targets+=(riscv64gc-unknown-none-elf aarch64-unknown-none) ;;
+    port)
+      groups+=(port)
+      targets+=(riscv64gc-unknown-none-elf aarch64-unknown-none riscv32imac-unknown-none-elf thumbv7em-none-eabihf)
+      ;;
     *)
       if wants_arch x86_64; then
         groups+=(wasi-c)
@@ -123,7 +126,7 @@ ensure_prerequisites() {
       done
       if [ "$action" = test ]; then
         groups+=(python port)
-        targets+=(riscv64gc-unknown-none-elf aarch64-unknown-none)
+        targets+=(riscv64gc-unknown-none-elf aarch64-unknown-none riscv32imac-unknown-none-elf thumbv7em-none-eabihf)
       fi
       ;;
   esac

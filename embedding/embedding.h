@@ -648,7 +648,10 @@ typedef struct EmbApi {
    * from any thread while the engine's guests run, from a signal
    * handler, or from a platform's timer interrupt, including one that
    * interrupts the guest itself. The engine must stay alive until it
-   * returns. Returns `false`, doing nothing, when `engine` is `NULL`.
+   * returns. Returns `false`, doing nothing, when `engine` is `NULL`, and
+   * on a target without 64-bit atomics (riscv32imac, thumbv7em), where
+   * Wasmtime has no epochs: there [`EmbApi::store_set_epoch_deadline`]
+   * fails saying so, and fuel is the only interruption.
    */
   bool (*engine_increment_epoch)(const struct EmbEngine *engine);
   /**
@@ -788,9 +791,10 @@ typedef struct EmbApi {
    * artifact from them (`Module::deserialize_raw`) instead of a copy on
    * the heap, as a kernel would run it from flash. `bytes` must be
    * 16-byte aligned, and stay readable and unchanged until the module and
-   * every store that instantiated it are freed. `minimal` only: `vm` and
-   * `full` refuse with an error, because native code must be copied into
-   * memory that Wasmtime can make executable.
+   * every store that instantiated it are freed. `minimal` and `small`
+   * only (Pulley bytecode is read as data): `vm` and `full` refuse with an
+   * error, because native code must be copied into memory that Wasmtime
+   * can make executable.
    */
   struct EmbError *(*module_load_in_place)(const struct EmbEngine *engine,
                                            const uint8_t *bytes,

@@ -22,7 +22,7 @@ prereq_why() {
     c) echo "the C compiler for the platform library (platform/)" ;;
     python) echo "Python 3 for the header checks and size tables" ;;
     wasi-c) echo "clang and wasi-libc for the C guests (guests/c)" ;;
-    port) echo "clang, lld and QEMU for the bare-metal port (ports/qemu-virt)" ;;
+    port) echo "clang, lld, LLVM's binary tools and QEMU for the bare-metal ports (ports/qemu-virt, ports/mcu)" ;;
     cross) echo "cross compilers and qemu-user for aarch64 and riscv64 Linux (cross/)" ;;
     lint) echo "shellcheck for the lints (.ci/run)" ;;
     *) echo "build.sh: unknown prerequisite group '$1'" >&2; exit 2 ;;
@@ -34,7 +34,7 @@ prereq_packages_of() {
     c) echo "gcc libc6-dev" ;;
     python) echo "python3" ;;
     wasi-c) echo "clang lld wasi-libc libclang-rt-dev-wasm32" ;;
-    port) echo "clang lld qemu-system-misc qemu-system-arm" ;;
+    port) echo "clang lld llvm qemu-system-misc qemu-system-arm" ;;
     cross) echo "gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-arm64-cross libc6-dev-riscv64-cross qemu-user" ;;
     lint) echo "shellcheck" ;;
   esac
@@ -51,8 +51,9 @@ prereq_present() {
     wasi-libc) [ -f /usr/include/wasm32-wasi/stdio.h ] ;;
     libclang-rt-dev-wasm32)
       compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a' >/dev/null ;;
-    qemu-system-misc) command -v qemu-system-riscv64 >/dev/null ;;
-    qemu-system-arm) command -v qemu-system-aarch64 >/dev/null ;;
+    llvm) command -v llvm-objcopy >/dev/null && command -v llvm-nm >/dev/null && command -v llvm-size >/dev/null ;;
+    qemu-system-misc) command -v qemu-system-riscv64 >/dev/null && command -v qemu-system-riscv32 >/dev/null ;;
+    qemu-system-arm) command -v qemu-system-aarch64 >/dev/null && command -v qemu-system-arm >/dev/null ;;
     gcc-aarch64-linux-gnu) command -v aarch64-linux-gnu-gcc >/dev/null ;;
     gcc-riscv64-linux-gnu) command -v riscv64-linux-gnu-gcc >/dev/null ;;
     libc6-dev-arm64-cross) [ -f /usr/aarch64-linux-gnu/include/stdio.h ] ;;

@@ -5,7 +5,7 @@ use crate::errors::{self, non_null, status};
 use crate::in_place::Claim;
 use alloc::boxed::Box;
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicUsize, Ordering};
 use embedding_abi::envelope::{self, ArtifactKind};
 use embedding_abi::{EmbCounter, EmbEngine, EmbError, EmbModule, modes};
 use wasmtime::{Engine, Module};
@@ -43,9 +43,16 @@ pub unsafe extern "C" fn engine_increment_epoch(engine: *const EmbEngine) -> boo
     if engine.is_null() {
         return false;
     }
-    // SAFETY: made by `engine_new` and not yet freed (the caller's promise).
-    unsafe { &*engine.cast::<Engine>() }.increment_epoch();
-    true
+    #[cfg(target_has_atomic = "64")]
+    {
+        // SAFETY: made by `engine_new` and not yet freed (the caller's promise).
+        unsafe { &*engine.cast::<Engine>() }.increment_epoch();
+        true
+    }
+    // Wasmtime has no epochs without `AtomicU64` (RV32IMAC, ARMv7E-M): the
+    // ABI says `false`, and `store_set_epoch_deadline` explains why.
+    #[cfg(not(target_has_atomic = "64"))]
+    false
 }
 
 /// The engine behind a handle.
@@ -110,11 +117,14 @@ pub unsafe fn module<'a>(module: *const EmbModule) -> Result<&'a LoadedModule, *
 }
 
 /// Payloads handed to Wasmtime's deserializer (`artifacts_deserialized`).
-static DESERIALIZED: AtomicU64 = AtomicU64::new(0);
+/// Pointer-wide, because 32-bit microcontrollers have no `AtomicU64`; a
+/// 32-bit count wraps after 4 billion loads, far beyond such a device's life
+/// between resets.
+static DESERIALIZED: AtomicUsize = AtomicUsize::new(0);
 
 pub unsafe extern "C" fn counter(which: EmbCounter) -> u64 {
     match which {
-        EmbCounter::ArtifactsDeserialized => DESERIALIZED.load(Ordering::Relaxed),
+        EmbCounter::ArtifactsDeserialized => DESERIALIZED.load(Ordering::Relaxed) as u64,
         EmbCounter::SerializedWaits => crate::serial::contended(),
     }
 }

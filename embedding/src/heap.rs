@@ -3,7 +3,8 @@
 //! A `minimal` platform offers no memory hooks at all, so the heap is a
 //! zero-initialised static array (it lands in `.bss`: it costs nothing in the
 //! image and, on Linux, no RAM until touched). Its size is fixed when the
-//! embedding is built: `EMBEDDING_HEAP_MIB` (default 512). WebAssembly linear
+//! embedding is built: `EMBEDDING_HEAP_MIB` (default 512), or
+//! `EMBEDDING_HEAP_KIB` on a microcontroller. WebAssembly linear
 //! memory in `minimal` mode is allocated from it too.
 //!
 //! Running out makes the allocation return null; Rust then panics with
@@ -16,28 +17,39 @@ use core::ptr;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use dlmalloc::{Allocator, Dlmalloc};
 
-/// Heap size in bytes, from `EMBEDDING_HEAP_MIB` at build time.
-pub const HEAP_SIZE: usize = parse_mib(option_env!("EMBEDDING_HEAP_MIB"), 512) << 20;
+/// Heap size in bytes, from `EMBEDDING_HEAP_MIB` at build time, or from
+/// `EMBEDDING_HEAP_KIB` for a microcontroller, whose whole RAM is a fraction
+/// of a MiB. Setting both is refused rather than one silently winning.
+pub const HEAP_SIZE: usize = match (
+    option_env!("EMBEDDING_HEAP_MIB"),
+    option_env!("EMBEDDING_HEAP_KIB"),
+) {
+    (Some(_), Some(_)) => panic!("set EMBEDDING_HEAP_MIB or EMBEDDING_HEAP_KIB, not both"),
+    (None, Some(kib)) => parse_size(kib, "EMBEDDING_HEAP_KIB must be a whole number of KiB") << 10,
+    (Some(mib), None) => parse_size(mib, "EMBEDDING_HEAP_MIB must be a whole number of MiB") << 20,
+    (None, None) => 512 << 20,
+};
 
-const fn parse_mib(text: Option<&str>, default: usize) -> usize {
-    let Some(text) = text else { return default };
+/// A positive decimal number; `what` is the message for anything else.
+const fn parse_size(text: &str, what: &str) -> usize {
     let bytes = text.as_bytes();
-    assert!(!bytes.is_empty(), "EMBEDDING_HEAP_MIB is empty");
+    assert!(!bytes.is_empty(), "{}", what);
     let mut value = 0usize;
     let mut i = 0;
     while i < bytes.len() {
-        assert!(
-            bytes[i].is_ascii_digit(),
-            "EMBEDDING_HEAP_MIB must be a whole number of MiB"
-        );
+        assert!(bytes[i].is_ascii_digit(), "{}", what);
         value = value * 10 + (bytes[i] - b'0') as usize;
         i += 1;
     }
-    assert!(value > 0, "EMBEDDING_HEAP_MIB must be at least 1");
+    assert!(value > 0, "{}", what);
     value
 }
 
-#[repr(C, align(4096))]
+// Page-aligned where there are pages; on a 32-bit microcontroller the
+// padding in front of a 4 KiB-aligned arena would cost up to 4 KiB of a
+// few hundred KiB of RAM, and dlmalloc aligns its chunks itself.
+#[cfg_attr(target_pointer_width = "64", repr(C, align(4096)))]
+#[cfg_attr(not(target_pointer_width = "64"), repr(C, align(16)))]
 struct Arena(UnsafeCell<[u8; HEAP_SIZE]>);
 
 // SAFETY: the arena is handed to dlmalloc once and only touched through it.

@@ -37,8 +37,8 @@ pub struct Claim {
 struct Claims(RefCell<Vec<Weak<Claim>>>);
 
 // SAFETY: only `module_load_in_place` touches the list, and only in the
-// `minimal` mode, where every ABI call holds the one ABI lock
-// (`serial.rs`). Other modes refuse before reaching it.
+// Pulley modes (`minimal`, `small`), where every ABI call holds the one ABI
+// lock (`serial.rs`). Other modes refuse before reaching it.
 unsafe impl Sync for Claims {}
 
 static CLAIMS: Claims = Claims(RefCell::new(Vec::new()));
@@ -78,15 +78,15 @@ pub unsafe extern "C" fn module_load_in_place(
         let engine = unsafe { engine::engine(engine)? };
         non_null("module_load_in_place: bytes", bytes)?;
         non_null("module_load_in_place: out", out)?;
-        if MODE != EmbMode::Minimal {
+        if matches!(MODE, EmbMode::Vm | EmbMode::Full) {
             // Native code must run from memory Wasmtime maps executable
             // itself; the caller's bytes (flash, a host buffer) cannot be.
             let mode = if MODE == EmbMode::Vm { "vm" } else { "full" };
             return Err(errors::message(format!(
                 "module_load_in_place: the {mode} mode runs native code, which Wasmtime \
                  must copy into memory it can make executable; load the artifact with \
-                 module_load (in place works in the minimal mode, whose Pulley bytecode \
-                 is read as data)"
+                 module_load (in place works in the minimal and small modes, whose \
+                 Pulley bytecode is read as data)"
             )));
         }
         if !bytes.addr().is_multiple_of(ALIGN) {

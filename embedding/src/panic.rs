@@ -43,7 +43,7 @@ fn panic(info: &PanicInfo) -> ! {
     // knob to turn.
     let _ = write!(
         msg,
-        " (embedding heap: {} of {} bytes in use; EMBEDDING_HEAP_MIB sets its size)",
+        " (embedding heap: {} of {} bytes in use; EMBEDDING_HEAP_MIB or EMBEDDING_HEAP_KIB sets its size)",
         unsafe { crate::heap::heap_used() },
         crate::heap::HEAP_SIZE
     );
@@ -66,15 +66,21 @@ fn illegal_instruction() -> ! {
         core::arch::asm!("ud2", options(noreturn));
         #[cfg(target_arch = "aarch64")]
         core::arch::asm!("udf #0", options(noreturn));
-        #[cfg(target_arch = "riscv64")]
+        #[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
         core::arch::asm!("unimp", options(noreturn));
+        // Thumb's permanently undefined instruction (a UsageFault, or a
+        // HardFault where UsageFaults are not enabled).
+        #[cfg(target_arch = "arm")]
+        core::arch::asm!("udf #0", options(noreturn));
     }
     // Elsewhere: an architecture this project has not met yet; spinning is
     // worse than trapping, but it is correct.
     #[cfg(not(any(
         target_arch = "x86_64",
         target_arch = "aarch64",
-        target_arch = "riscv64"
+        target_arch = "riscv64",
+        target_arch = "riscv32",
+        target_arch = "arm"
     )))]
     loop {
         core::hint::spin_loop();

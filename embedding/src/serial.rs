@@ -14,11 +14,12 @@
 
 #[cfg(not(feature = "vm"))]
 mod imp {
-    use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
     static LOCKED: AtomicBool = AtomicBool::new(false);
-    /// Acquisitions that found the lock taken and had to wait.
-    pub static CONTENDED: AtomicU64 = AtomicU64::new(0);
+    /// Acquisitions that found the lock taken and had to wait. Pointer-wide:
+    /// 32-bit microcontrollers have no `AtomicU64`.
+    pub static CONTENDED: AtomicUsize = AtomicUsize::new(0);
 
     pub struct Guard(());
 
@@ -67,7 +68,7 @@ mod imp {
     }
 
     pub fn contended() -> u64 {
-        CONTENDED.load(Ordering::Relaxed)
+        CONTENDED.load(Ordering::Relaxed) as u64
     }
 }
 

@@ -9,10 +9,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, Ordering};
 use embedding_abi::values;
-use embedding_abi::{
-    EMB_MAX_DEADLINE_TICKS, EMB_NO_DEADLINE, EMB_NO_LIMIT, EmbEngine, EmbError, EmbLimits,
-    EmbModule, EmbStore, EmbVal,
-};
+use embedding_abi::{EMB_NO_LIMIT, EmbEngine, EmbError, EmbLimits, EmbModule, EmbStore, EmbVal};
 use wasmtime::{Instance, Linker, Store, StoreLimits, StoreLimitsBuilder, Val};
 
 pub struct StoreState {
@@ -160,11 +157,14 @@ pub unsafe extern "C" fn store_set_limits(
 /// an epoch-enabled engine with no deadline set traps at once, so "never"
 /// is 2^63 ticks away (the sum with the current epoch cannot wrap before
 /// the engine has counted 2^63 ticks).
+#[cfg(target_has_atomic = "64")]
 pub const NEVER_TICKS: u64 = 1 << 63;
 
-/// Removes a store's epoch deadline (see [`NEVER_TICKS`]).
-pub fn no_deadline<T>(store: &mut Store<T>) {
-    store.set_epoch_deadline(NEVER_TICKS);
+/// Removes a store's epoch deadline (see [`NEVER_TICKS`]). Without 64-bit
+/// atomics there are no epochs, hence no deadline to remove.
+pub fn no_deadline<T>(_store: &mut Store<T>) {
+    #[cfg(target_has_atomic = "64")]
+    _store.set_epoch_deadline(NEVER_TICKS);
 }
 
 pub unsafe extern "C" fn store_set_epoch_deadline(
@@ -174,18 +174,36 @@ pub unsafe extern "C" fn store_set_epoch_deadline(
     let _serial = crate::serial::enter();
     status((|| {
         let state = unsafe { state(store)? };
-        match ticks {
-            EMB_NO_DEADLINE => no_deadline(&mut state.store),
-            0..=EMB_MAX_DEADLINE_TICKS => state.store.set_epoch_deadline(ticks),
-            _ => {
-                return Err(errors::message(format!(
-                    "store_set_epoch_deadline: {ticks} ticks is beyond the largest deadline \
-                     ({EMB_MAX_DEADLINE_TICKS}); pass EMB_NO_DEADLINE for none"
-                )));
-            }
-        }
-        Ok(())
+        set_epoch_deadline(&mut state.store, ticks)
     })())
+}
+
+#[cfg(target_has_atomic = "64")]
+fn set_epoch_deadline<T>(store: &mut Store<T>, ticks: u64) -> Result<(), *mut EmbError> {
+    use embedding_abi::{EMB_MAX_DEADLINE_TICKS, EMB_NO_DEADLINE};
+    match ticks {
+        EMB_NO_DEADLINE => no_deadline(store),
+        0..=EMB_MAX_DEADLINE_TICKS => store.set_epoch_deadline(ticks),
+        _ => {
+            return Err(errors::message(format!(
+                "store_set_epoch_deadline: {ticks} ticks is beyond the largest deadline \
+                 ({EMB_MAX_DEADLINE_TICKS}); pass EMB_NO_DEADLINE for none"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Wasmtime compiles no epochs where `AtomicU64` does not exist (RV32IMAC,
+/// ARMv7E-M), and the configuration of those targets does not enable them
+/// (`modes.rs`): refuse, naming the alternative.
+#[cfg(not(target_has_atomic = "64"))]
+fn set_epoch_deadline<T>(_store: &mut Store<T>, _ticks: u64) -> Result<(), *mut EmbError> {
+    Err(errors::message(alloc::string::String::from(
+        "store_set_epoch_deadline: epoch interruption needs 64-bit atomics, which this \
+         target lacks (Wasmtime has no epochs without AtomicU64); bound guests with fuel \
+         (store_set_fuel) instead",
+    )))
 }
 
 pub unsafe extern "C" fn instantiate(

@@ -140,4 +140,40 @@ mod tests {
         let ok = wat::parse_str("(module (func (export \"f\") (result i32) i32.const 1))").unwrap();
         assert!(compiler.precompile(&ok).is_ok());
     }
+
+    /// The microcontroller arches get 32-bit Pulley bytecode without epoch
+    /// checks, and no native modes at all.
+    #[test]
+    fn microcontrollers_get_pulley32_without_epochs() {
+        let wasm =
+            wat::parse_str("(module (func (export \"f\") (loop (br 0))))").expect("valid text");
+        for arch in [Arch::Riscv32, Arch::Thumbv7em] {
+            for mode in [EmbMode::Minimal, EmbMode::Small] {
+                let config = embedding_abi::modes::config_for(mode, arch, false).unwrap();
+                let engine = wasmtime::Engine::new(&config).unwrap();
+                assert!(engine.is_pulley(), "{arch:?} {mode:?}");
+                assert_eq!(arch.pulley_target(), "pulley32");
+                assert!(!engine.get_epoch_interruption(), "{arch:?} {mode:?}");
+                Compiler::for_arch(mode, arch)
+                    .and_then(|c| c.precompile(&wasm))
+                    .unwrap_or_else(|e| panic!("{arch:?} {mode:?}: {e:#}"));
+            }
+            for mode in [EmbMode::Vm, EmbMode::Full] {
+                let Err(e) = Compiler::for_arch(mode, arch) else {
+                    panic!("{arch:?} {mode:?}: a native compiler for a 32-bit core");
+                };
+                assert!(
+                    format!("{e:#}").contains("Cranelift has no backend for 32-bit"),
+                    "{e:#}"
+                );
+            }
+        }
+        // The 64-bit arches keep their epochs.
+        let config = embedding_abi::modes::config_for(EmbMode::Small, Arch::X86_64, false).unwrap();
+        assert!(
+            wasmtime::Engine::new(&config)
+                .unwrap()
+                .get_epoch_interruption()
+        );
+    }
 }

@@ -41,10 +41,10 @@ const USAGE: &str = "\
       every mode it supports. See docs/PORTING.md.
   host imports --mode M [--out DIR]
       Checks the embedding's undefined symbols against the mode's hooks.
-  host precompile --mode M [--arch x86_64|aarch64|riscv64] INPUT OUTPUT
+  host precompile --mode M [--arch x86_64|aarch64|riscv64|riscv32|thumbv7em] INPUT OUTPUT
       Compiles a .wat or .wasm file into an artifact for the mode (and, for
       vm and full, the architecture; default x86_64).
-  host port-samples --mode M [--arch x86_64|aarch64|riscv64] OUTPUT.c
+  host port-samples --mode M [--arch x86_64|aarch64|riscv64|riscv32|thumbv7em] [--skip NAME]... OUTPUT.c
       Writes the samples as C for a bare-metal port: each module
       precompiled for the mode and the port's architecture (default
       x86_64; only vm and full generate native code), and the steps with
@@ -125,6 +125,8 @@ pub struct Options {
     /// `samples --wasi`: the mode's build with WASI (`out/<mode>-wasi`),
     /// checked against that build's imports, instead of the one without.
     pub wasi_build: bool,
+    /// `port-samples --skip NAME`: samples left out of a port's table.
+    pub skips: Vec<String>,
 }
 
 fn default_out() -> PathBuf {
@@ -153,6 +155,7 @@ fn parse(args: &[String]) -> Result<Options> {
         cycles: None,
         peers: None,
         wasi_build: false,
+        skips: Vec::new(),
     };
     let mut timeout_given = false;
     let mut it = args.iter();
@@ -217,15 +220,9 @@ fn parse(args: &[String]) -> Result<Options> {
                 opts.cycles = Some(n);
             }
             "--guests" => opts.guests = Some(value("--guests")?.into()),
+            "--skip" => opts.skips.push(value("--skip")?.clone()),
             "--peers" => opts.peers = Some(value("--peers")?.into()),
-            "--arch" => {
-                opts.arch = Some(match value("--arch")?.as_str() {
-                    "x86_64" => Arch::X86_64,
-                    "aarch64" => Arch::Aarch64,
-                    "riscv64" => Arch::Riscv64,
-                    other => bail!("--arch {other}: expected x86_64, aarch64 or riscv64"),
-                })
-            }
+            "--arch" => opts.arch = Some(crate::parse_arch(value("--arch")?)?),
             flag if flag.starts_with('-') => bail!("unknown option {flag}\n{}", usage()),
             _ => opts.positional.push(arg.clone()),
         }
@@ -285,6 +282,7 @@ pub fn main(args: &[String]) -> Result<i32> {
         let arch = opts
             .arch
             .context("compile-server needs --arch (the loader-only host's)")?;
+        crate::refuse_mcu_arch(command, Some(arch))?;
         return crate::compile_service::server::main(arch);
     }
     let mut opts = parse(rest)?;
@@ -346,6 +344,12 @@ fn refuse_unread(command: &str, opts: &Options) -> Result<()> {
             "--arch is not an option of `{command}` (only of precompile, port-samples, \
              conformance, reliability, bench and fuzz)"
         );
+    }
+    if !matches!(command, "precompile" | "port-samples") {
+        crate::refuse_mcu_arch(command, opts.arch)?;
+    }
+    if !opts.skips.is_empty() && command != "port-samples" {
+        bail!("--skip belongs to `host port-samples`, not `{command}`");
     }
     if opts.processes.is_some() && command != "bench" {
         bail!("--processes belongs to `host bench`, not `{command}`");
@@ -479,7 +483,7 @@ fn dispatch(command: &str, mut opts: Options, rest: &[String]) -> Result<i32> {
                 bail!("port-samples needs OUTPUT.c");
             };
             let arch = opts.arch.unwrap_or(Arch::NATIVE);
-            let source = crate::port_samples::generate(mode, arch)?;
+            let source = crate::port_samples::generate(mode, arch, &opts.skips)?;
             std::fs::write(output, source).with_context(|| format!("cannot write {output}"))?;
             Ok(0)
         }
@@ -597,6 +601,22 @@ mod tests {
                 &["extra"],
                 "samples takes no operands, but was given `extra`",
             ),
+            // The microcontroller arches have no loader host and no epochs.
+            (
+                "conformance",
+                &["--arch", "riscv32"],
+                "--arch riscv32: `conformance` needs a Linux loader host of that arch and epoch",
+            ),
+            (
+                "bench",
+                &["--arch", "thumbv7em"],
+                "no 64-bit atomics, so Wasmtime has no epochs there",
+            ),
+            (
+                "reliability",
+                &["--arch", "thumbv7em"],
+                "--arch thumbv7em: `reliability` needs",
+            ),
         ] {
             let got = refusal(command, flags);
             assert!(
@@ -613,6 +633,8 @@ mod tests {
             ("reliability", &["--arch", "aarch64", "--cycles", "20"]),
             ("bench", &["--arch", "aarch64", "--peers", "bench-peers"]),
             ("precompile", &["--arch", "riscv64", "in.wat", "out.cwasm"]),
+            ("precompile", &["--arch", "riscv32", "in.wat", "out.cwasm"]),
+            ("port-samples", &["--arch", "thumbv7em", "out.c"]),
             ("reliability", &["--soak", "5"]),
         ] {
             assert_eq!(refusal(command, flags), None, "{command} {flags:?}");

@@ -141,7 +141,8 @@ pub fn misaligned(engine: &Engine<'_>, artifact: &[u8]) -> Result<String> {
     }
 }
 
-/// Whether `mode` loads in place (Pulley bytecode is read as data).
+/// Whether `mode` loads in place (Pulley bytecode is read as data): the
+/// two Pulley modes.
 pub fn supported(mode: EmbMode) -> bool {
-    mode == EmbMode::Minimal
+    matches!(mode, EmbMode::Minimal | EmbMode::Small)
 }

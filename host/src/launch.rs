@@ -30,6 +30,10 @@ fn gnu(arch: Arch) -> &'static str {
         Arch::X86_64 => "x86_64-linux-gnu",
         Arch::Aarch64 => "aarch64-linux-gnu",
         Arch::Riscv64 => "riscv64-linux-gnu",
+        // Refused before any child starts (`refuse_mcu_arch`); named for
+        // completeness only.
+        Arch::Riscv32 => "riscv32-linux-gnu",
+        Arch::Thumbv7em => "arm-none-eabi",
     }
 }
 
@@ -39,6 +43,8 @@ pub fn loader(arch: Arch) -> PathBuf {
         Arch::X86_64 => "x86_64-unknown-linux-gnu",
         Arch::Aarch64 => "aarch64-unknown-linux-gnu",
         Arch::Riscv64 => "riscv64gc-unknown-linux-gnu",
+        Arch::Riscv32 => "riscv32imac-unknown-none-elf",
+        Arch::Thumbv7em => "thumbv7em-none-eabihf",
     };
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)

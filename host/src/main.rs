@@ -90,6 +90,39 @@ pub fn arch_name(arch: Arch) -> &'static str {
         Arch::X86_64 => "x86_64",
         Arch::Aarch64 => "aarch64",
         Arch::Riscv64 => "riscv64",
+        Arch::Riscv32 => "riscv32",
+        Arch::Thumbv7em => "thumbv7em",
+    }
+}
+
+/// The architecture a `--arch` names.
+pub fn parse_arch(name: &str) -> anyhow::Result<Arch> {
+    Ok(match name {
+        "x86_64" => Arch::X86_64,
+        "aarch64" => Arch::Aarch64,
+        "riscv64" => Arch::Riscv64,
+        "riscv32" => Arch::Riscv32,
+        "thumbv7em" => Arch::Thumbv7em,
+        other => {
+            anyhow::bail!("--arch {other}: expected x86_64, aarch64, riscv64, riscv32 or thumbv7em")
+        }
+    })
+}
+
+/// Refuses a 32-bit microcontroller arch for `command`, which needs a Linux
+/// loader host of that arch: none exists (the microcontroller ports run
+/// their samples under QEMU themselves, ports/mcu), and Wasmtime has no
+/// epoch interruption there, which conformance, reliability and bench arm.
+pub fn refuse_mcu_arch(command: &str, arch: Option<Arch>) -> anyhow::Result<()> {
+    match arch {
+        Some(arch) if arch.is_32_bit() => anyhow::bail!(
+            "--arch {}: `{command}` needs a Linux loader host of that arch and epoch \
+             interruption, and a 32-bit microcontroller has neither (no 64-bit atomics, so \
+             Wasmtime has no epochs there); only precompile and port-samples take it, and \
+             ports/mcu runs the samples under QEMU",
+            arch_name(arch)
+        ),
+        _ => Ok(()),
     }
 }
 

@@ -11,12 +11,17 @@ use embedding_abi::EmbMode;
 use embedding_abi::modes::Arch;
 use std::fmt::Write;
 
-/// The generated C source for `mode` on `arch`.
-pub fn generate(mode: EmbMode, arch: Arch) -> Result<String> {
+/// The generated C source for `mode` on `arch`, without the samples named
+/// in `skips` (a port whose device cannot hold them; the table lists them,
+/// so the port prints them as skipped rather than leave them out silently).
+pub fn generate(mode: EmbMode, arch: Arch, skips: &[String]) -> Result<String> {
     let name = crate::mode_name(mode);
     // The header names the architecture only when it is not the default;
     // `minimal` is Pulley bytecode, the same for every port.
     let arch_flag = match (mode, arch) {
+        // 32-bit Pulley bytecode differs from 64-bit.
+        (_, Arch::Riscv32) => " --arch riscv32",
+        (_, Arch::Thumbv7em) => " --arch thumbv7em",
         (EmbMode::Minimal | EmbMode::Small, _) => "",
         (_, Arch::X86_64) => "",
         (_, Arch::Aarch64) => " --arch aarch64",
@@ -30,7 +35,16 @@ pub fn generate(mode: EmbMode, arch: Arch) -> Result<String> {
              #include \"sample_table.h\"\n\n"
         ),
     };
-    let all = samples::all();
+    let mut all = samples::all();
+    for skip in skips {
+        if !all.iter().any(|s| s.name == skip) {
+            bail!(
+                "--skip {skip}: no such sample (the samples: {})",
+                all.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
+    all.retain(|s| !skips.iter().any(|skip| skip == s.name));
     let mut table = String::new();
     for (s, sample) in all.iter().enumerate() {
         let mut steps = String::new();
@@ -57,6 +71,12 @@ pub fn generate(mode: EmbMode, arch: Arch) -> Result<String> {
         samples::STORE_FUEL
     )?;
     writeln!(out.c, "const char sample_mode[] = {name:?};")?;
+    // C has no empty arrays: a NULL entry ends the list.
+    let skipped: String = skips.iter().map(|s| format!("{s:?}, ")).collect();
+    writeln!(
+        out.c,
+        "const char *const sample_skipped[] = {{{skipped}0}};"
+    )?;
     Ok(out.c)
 }
 
@@ -135,7 +155,7 @@ impl CFile {
         let bytes = self.compiler.precompile(wat.as_bytes())?;
         writeln!(
             self.c,
-            "static const uint8_t artifact{i}_bytes[] = {{{}}};",
+            "static const uint8_t artifact{i}_bytes[] SAMPLE_ARTIFACT_ALIGN = {{{}}};",
             c_bytes(&bytes)
         )?;
         writeln!(
@@ -189,4 +209,39 @@ fn c_bytes(bytes: &[u8]) -> String {
     }
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::generate;
+    use embedding_abi::EmbMode;
+    use embedding_abi::modes::Arch;
+
+    #[test]
+    fn an_unknown_skip_is_refused_naming_it() {
+        let err = generate(EmbMode::Small, Arch::Thumbv7em, &["nope".into()]).unwrap_err();
+        assert!(
+            err.to_string().contains("--skip nope: no such sample"),
+            "{err:#}"
+        );
+    }
+
+    #[test]
+    fn a_skipped_sample_is_listed_and_not_in_the_table() {
+        let c = generate(EmbMode::Small, Arch::Riscv32, &["memory".into()]).unwrap();
+        assert!(c.contains("--mode small --arch riscv32"), "the header");
+        assert!(c.contains("sample_skipped[] = {\"memory\", 0};"));
+        assert!(
+            !c.contains("{\"memory\", s"),
+            "memory is still in the table"
+        );
+        assert!(
+            c.contains("{\"fuel\", s"),
+            "the other samples are in the table"
+        );
+        // Without --skip, the list is empty and every sample is there.
+        let all = generate(EmbMode::Small, Arch::Riscv32, &[]).unwrap();
+        assert!(all.contains("sample_skipped[] = {0};"));
+        assert!(all.contains("{\"memory\", s"));
+    }
 }

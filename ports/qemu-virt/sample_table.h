@@ -36,6 +36,11 @@ enum sample_host_func {
     SAMPLE_HOST_FUNC_TRIPLE,
 };
 
+/* Every artifact array is declared with this: `module_load_in_place` asks
+ * for 16-byte alignment (the envelope's 64-byte header keeps the payload as
+ * aligned as Wasmtime's own copy would be); `module_load` does not care. */
+#define SAMPLE_ARTIFACT_ALIGN __attribute__((aligned(16)))
+
 struct sample_artifact {
     const uint8_t *bytes;
     size_t len;
@@ -69,5 +74,8 @@ extern const size_t sample_count;
 extern const uint64_t sample_store_fuel;
 /* The mode the artifacts were precompiled for ("minimal"). */
 extern const char sample_mode[];
+/* Samples the port left out of its table (`host port-samples --skip`), to
+ * be reported as not run; NULL ends the list. */
+extern const char *const sample_skipped[];
 
 #endif

@@ -22,6 +22,12 @@ pub enum Arch {
     /// `riscv64gc-unknown-none-elf`: the bare-metal port
     /// (`ports/qemu-virt`).
     Riscv64,
+    /// `riscv32imac-unknown-none-elf`: microcontrollers (`ports/mcu`).
+    /// Pulley only (`minimal`, `small`): Cranelift has no 32-bit backend.
+    Riscv32,
+    /// `thumbv7em-none-eabihf`: Cortex-M4F and M7 microcontrollers
+    /// (`ports/mcu`). Pulley only, as [`Arch::Riscv32`].
+    Thumbv7em,
 }
 
 impl Arch {
@@ -30,11 +36,41 @@ impl Arch {
     /// (`host port-samples --arch`).
     pub const NATIVE: Arch = if cfg!(target_arch = "riscv64") {
         Arch::Riscv64
+    } else if cfg!(target_arch = "riscv32") {
+        Arch::Riscv32
+    } else if cfg!(target_arch = "arm") {
+        Arch::Thumbv7em
     } else if cfg!(target_arch = "aarch64") {
         Arch::Aarch64
     } else {
         Arch::X86_64
     };
+
+    /// Whether this is a 32-bit microcontroller: Pulley bytecode for
+    /// 32-bit pointers (`pulley32`), no native modes, and no 64-bit atomics,
+    /// so no epoch interruption (see [`Arch::has_epochs`]).
+    pub const fn is_32_bit(self) -> bool {
+        matches!(self, Arch::Riscv32 | Arch::Thumbv7em)
+    }
+
+    /// Whether Wasmtime offers epoch interruption on this architecture. The
+    /// epoch is a 64-bit counter that a timer bumps while WebAssembly runs,
+    /// so Wasmtime compiles it (`Engine::increment_epoch`,
+    /// `Config::epoch_interruption`) only where `AtomicU64` exists; RV32IMAC
+    /// and ARMv7E-M have 32-bit atomics only. Fuel is the interruption there.
+    pub const fn has_epochs(self) -> bool {
+        !self.is_32_bit()
+    }
+
+    /// The Pulley target of `minimal` and `small` on this architecture:
+    /// bytecode for its pointer width, little-endian as all of these are.
+    pub const fn pulley_target(self) -> &'static str {
+        if self.is_32_bit() {
+            "pulley32"
+        } else {
+            "pulley64"
+        }
+    }
 }
 
 /// The configuration of `mode` for the architecture this crate is compiled
@@ -48,8 +84,16 @@ pub fn config(mode: EmbMode, wasi: bool) -> Result<Config> {
 /// with its `wasi` feature, which adds the component model.
 pub fn config_for(mode: EmbMode, arch: Arch, wasi: bool) -> Result<Config> {
     let mut config = match (mode, arch) {
-        (EmbMode::Minimal, _) => minimal(),
-        (EmbMode::Small, _) => small(),
+        (EmbMode::Minimal, _) => minimal_for(arch),
+        (EmbMode::Small, _) => small_for(arch),
+        (EmbMode::Vm | EmbMode::Full, Arch::Riscv32 | Arch::Thumbv7em) => {
+            wasmtime::bail!(
+                "the {} mode runs native code, and Cranelift has no backend for 32-bit {:?}: \
+                 microcontrollers run the minimal or small mode (Pulley)",
+                if mode == EmbMode::Vm { "vm" } else { "full" },
+                arch
+            )
+        }
         (EmbMode::Vm, Arch::X86_64) => vm(),
         (EmbMode::Full, Arch::X86_64) => full(),
         (EmbMode::Vm, Arch::Aarch64) => vm_aarch64(),
@@ -63,7 +107,12 @@ pub fn config_for(mode: EmbMode, arch: Arch, wasi: bool) -> Result<Config> {
     // embedding has it: a core module compiled for a build without WASI must
     // not claim it.
     config.wasm_features(WasmFeatures::COMPONENT_MODEL, wasi);
-    epoch_interruption(&mut config);
+    // Where there are no epochs, the host compiles without them too, so the
+    // artifacts carry no epoch checks the embedding could not feed.
+    #[cfg(target_has_atomic = "64")]
+    if arch.has_epochs() {
+        epoch_interruption(&mut config);
+    }
     Ok(config)
 }
 
@@ -80,14 +129,23 @@ pub fn config_for(mode: EmbMode, arch: Arch, wasi: bool) -> Result<Config> {
 /// comparisons lose nothing. The performance references (`host bench`, cold
 /// start) call this function too and arm a deadline, so that both sides of
 /// every speed ratio pay for the same checks.
+///
+/// Absent on targets without 64-bit atomics, as in Wasmtime
+/// ([`Arch::has_epochs`]).
+#[cfg(target_has_atomic = "64")]
 pub fn epoch_interruption(config: &mut Config) {
     config.epoch_interruption(true);
 }
 
 /// `minimal`: the platform provides TLS and nothing else.
 pub fn minimal() -> Result<Config> {
+    minimal_for(Arch::NATIVE)
+}
+
+/// [`minimal`] on `arch` (the Pulley target follows its pointer width).
+fn minimal_for(arch: Arch) -> Result<Config> {
     let mut config = Config::new();
-    pulley_on_heap(&mut config)?;
+    pulley_on_heap(&mut config, arch)?;
     wasm_features(&mut config);
     Ok(config)
 }
@@ -99,8 +157,13 @@ pub fn minimal() -> Result<Config> {
 /// the host compiles and the embedding loads alike: a module using them is
 /// refused when precompiled, naming the proposal.
 pub fn small() -> Result<Config> {
+    small_for(Arch::NATIVE)
+}
+
+/// [`small`] on `arch`.
+fn small_for(arch: Arch) -> Result<Config> {
     let mut config = Config::new();
-    pulley_on_heap(&mut config)?;
+    pulley_on_heap(&mut config, arch)?;
     wasm_features(&mut config);
     // GC_TYPES gates the types that live on the GC heap (externref, anyref,
     // structs, arrays); Wasmtime enables it by default when it is compiled
@@ -114,10 +177,12 @@ pub fn small() -> Result<Config> {
 }
 
 /// The interpreter and memory layout of `minimal` and `small`.
-fn pulley_on_heap(config: &mut Config) -> Result<()> {
+fn pulley_on_heap(config: &mut Config, arch: Arch) -> Result<()> {
     // Pulley is Wasmtime's portable interpreter: its bytecode needs no
     // executable memory, so no virtual-memory hooks and no icache flushing.
-    config.target("pulley64")?;
+    // Its pointer width must be the machine's: Wasmtime refuses pulley64
+    // bytecode on a 32-bit target and the reverse.
+    config.target(arch.pulley_target())?;
     // No signal handlers exist: every trap (bounds, divide by zero, stack
     // overflow) is checked explicitly by the interpreter.
     config.signals_based_traps(false);
@@ -131,8 +196,23 @@ fn pulley_on_heap(config: &mut Config) -> Result<()> {
     config.memory_may_move(true);
     // Copy-on-write images need `mmap`; data segments are copied instead.
     config.memory_init_cow(false);
+    if arch.is_32_bit() {
+        // Pulley's WebAssembly stack is a heap allocation of exactly this
+        // size, made per thread that calls in. Wasmtime's default (512 KiB)
+        // is more than a microcontroller's RAM; 16 KiB holds the samples'
+        // recursion (`fib`) with room to spare, and deeper recursion traps
+        // as a stack overflow, cleanly.
+        config.max_wasm_stack(MCU_WASM_STACK);
+        // A memory without virtual memory is one allocation of its size
+        // plus this slack; on a device with 192 KiB of RAM, 1 MiB of slack
+        // cannot be allocated at all. Growth reallocates instead.
+        config.memory_reservation_for_growth(0);
+    }
     Ok(())
 }
+
+/// The WebAssembly stack of the 32-bit targets (see `pulley_on_heap`).
+pub const MCU_WASM_STACK: usize = 16 << 10;
 
 /// `vm`: virtual memory, no signals; native x86_64 code.
 pub fn vm() -> Result<Config> {
@@ -466,7 +546,10 @@ pub fn wasm_features(config: &mut Config) {
 pub fn stock(arch: Arch, pulley: bool, config: &mut Config) -> Result<()> {
     match (pulley, arch) {
         (true, _) => {
-            config.target("pulley64")?;
+            config.target(arch.pulley_target())?;
+        }
+        (false, Arch::Riscv32 | Arch::Thumbv7em) => {
+            wasmtime::bail!("no native code for 32-bit {arch:?}: Cranelift has no backend for it")
         }
         (false, Arch::X86_64) => {}
         (false, Arch::Aarch64) => {

@@ -27,6 +27,9 @@ pub fn arch_name(arch: Arch) -> Result<&'static str> {
         Arch::Riscv64 => "riscv64",
         Arch::Aarch64 => "aarch64",
         Arch::X86_64 => bail!("x86_64 runs in this process; --arch is for aarch64 and riscv64"),
+        Arch::Riscv32 | Arch::Thumbv7em => {
+            bail!("{arch:?} has no loader host (no epochs without 64-bit atomics); see ports/mcu")
+        }
     })
 }
 

@@ -93,12 +93,9 @@ fn parse(rest: &[String], out: PathBuf) -> Result<Args> {
             "--platform" => args.platform = Some(value("--platform")?.into()),
             "--plant" => args.plant = true,
             "--arch" => {
-                args.arch = Some(match value("--arch")?.as_str() {
-                    "x86_64" => Arch::X86_64,
-                    "aarch64" => Arch::Aarch64,
-                    "riscv64" => Arch::Riscv64,
-                    other => bail!("--arch {other}: expected x86_64, aarch64 or riscv64"),
-                })
+                let arch = crate::parse_arch(value("--arch")?)?;
+                crate::refuse_mcu_arch("fuzz", Some(arch))?;
+                args.arch = Some(arch);
             }
             other => bail!("fuzz: unexpected argument `{other}`\n{USAGE}"),
         }
