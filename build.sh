@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Builds the host, the embedding and the platform for each mode, then runs
-# the samples. See README.md and docs/.
+# the samples and the WASI guests. See README.md and docs/. Installs the
+# system packages and Rust targets it needs first (tools/prerequisites.sh).
 #
-#   ./build.sh                  build all three modes and run their samples
+#   ./build.sh                  build each mode once, with WASI
+#                               (out/<mode>-wasi), and run its samples and
+#                               guests; the first mode builds beside the host
 #   ./build.sh --mode vm        one mode only (repeatable)
 #   ./build.sh --arch aarch64   x86_64, aarch64, riscv64 or all (repeatable);
 #                               default x86_64, and all for `test`. aarch64
 #                               and riscv64 run on Linux under qemu-user
 #                               (cross/build.sh; their loader-only host:
 #                               cross/host.sh)
-#   ./build.sh test             the test command: everything, plus header
-#                               drift checks, the host's unit tests and the
-#                               spec testsuite in every mode (conformance)
+#   ./build.sh test             the test command: every build (with and
+#                               without WASI, preview 1 alone for `small`),
+#                               header and docs drift checks, unit tests, the
+#                               spec and WASI testsuites in every mode, the
+#                               other arches and every port (docs/ci.md)
 #   ./build.sh --build-only     build, run nothing
 #   ./build.sh --regen-header   regenerate the three generated headers
 #   ./build.sh --port qemu-virt build a bare-metal port (ports/NAME) and boot
@@ -24,13 +29,18 @@
 #   ./build.sh size             builds its variants and writes the footprint
 #                               table, out/size/footprint.md
 #
-# Outputs land in out/<mode>/: libembedding.so (stripped), libembedding.a,
+# Outputs land in out/<mode>/ (out/<mode>-wasi/, out/<mode>-wasip1/ for
+# the builds with WASI): libembedding.so (stripped), libembedding.a,
 # libwasmtime-platform.so. The host looks there by default. Another arch's
 # land in out/<arch>/<mode>/.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$root"
+# Every system package and Rust target the project needs, and the one place
+# that installs them (tools/prerequisites.sh).
+# shellcheck source=tools/prerequisites.sh
+. "$root/tools/prerequisites.sh"
 
 target=x86_64-unknown-none
 out="$root/out"
@@ -66,7 +76,11 @@ while [ $# -gt 0 ]; do
     --port)
       [ -x "ports/${2:-}/build.sh" ] || { echo "build.sh: --port needs a directory of ports/ with a build.sh" >&2; exit 2; }
       ports+=("$2"); action=port; shift 2 ;;
-    -h | --help) usage; exit 0 ;;
+    -h | --help)
+      usage
+      printf '\nSystem packages, installed when missing (Debian names, by group):\n'
+      prereq_groups
+      exit 0 ;;
     *) echo "build.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
@@ -81,10 +95,6 @@ say() { printf '==> %s\n' "$*" >&2; }
 
 # --- prerequisites -----------------------------------------------------------
 
-# Every system package and Rust target the project needs, and the one place
-# that installs them (tools/prerequisites.sh).
-# shellcheck source=tools/prerequisites.sh
-. "$root/tools/prerequisites.sh"
 
 toolchain=1.95.0
 
@@ -538,6 +548,17 @@ wasi_testsuite() {
   "$host" wasi-testsuite --out "$out" "${wasi_testsuite_args[@]}" --suite "$suite"
 }
 
+# The official WASI testsuite on preview 1 alone in the smallest build
+# (`small,wasip1`: no component model, no async; docs/wasi.md).
+small_wasi_testsuite() {
+  local suite=${WASI_TESTSUITE:-$root/../shared/wasi-testsuite}
+  if [ ! -d "$suite" ]; then
+    echo "SKIP wasi-testsuite small: no WASI testsuite at $suite (set WASI_TESTSUITE); not run, not counted as passed"
+    return 0
+  fi
+  "$host" wasi-testsuite --out "$out" --mode small --suite "$suite"
+}
+
 # The WASI testsuite's executor must be able to fail: the fixture's three
 # wrong expectations (host/tests/wasi-testsuite/README.md) must be reported
 # as failures, each for its own reason, on stock and in every mode, and its
@@ -763,6 +784,9 @@ if [ "$action" = test ]; then
     step check_small_size
     step "$host" samples --out "$out" --mode small
     step small_conformance
+    # Preview 1 alone on `small`: built once, the official testsuite run on it.
+    step build_mode small wasip1
+    step small_wasi_testsuite
   fi
   for arch in "${cross_arches[@]}"; do
     step cross/build.sh --arch "$arch" "${cross_mode_args[@]}"
