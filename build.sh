@@ -402,20 +402,28 @@ footprint() {
   cat "$table"
 }
 
-# Runs build_mode "$@" in the background, its output in out/logs/; sets
-# lane_pid and lane_name for lane_wait.
+# Runs "$@" (a build) in the background, its output in out/logs/$1.log
+# after the name $1; sets lane_pid and lane_name for lane_wait.
 lane_start() {
-  lane_name="$1${2:+-$2}"
+  lane_name=$1
+  shift
   mkdir -p "$out/logs"
-  say "building the $1${2:+ + $2} embedding in the background (log: out/logs/$lane_name.log)"
-  build_mode "$@" >"$out/logs/$lane_name.log" 2>&1 &
+  say "building $lane_name in the background (log: out/logs/$lane_name.log)"
+  "$@" >"$out/logs/$lane_name.log" 2>&1 &
   lane_pid=$!
+}
+
+# The first mode's build with WASI, then the guests: both needed before
+# the first guest runs, and neither needs the host.
+build_first_mode() {
+  build_mode "$1" wasi
+  build_guests
 }
 
 # Waits for the background build; on failure shows the end of its log.
 lane_wait() {
   if wait "$lane_pid"; then
-    grep '^==> .*bytes stripped' "$out/logs/$lane_name.log" >&2 || true
+    grep -E '^==> (.*bytes stripped|guests built)' "$out/logs/$lane_name.log" >&2 || true
   else
     echo "build.sh: building $lane_name failed; the end of out/logs/$lane_name.log:" >&2
     tail -n 30 "$out/logs/$lane_name.log" >&2
@@ -424,9 +432,9 @@ lane_wait() {
 }
 
 # README's first command, ordered so that results come early: the first
-# mode's embedding builds beside the host, its samples and guests run as
-# soon as both are there, and each next mode builds while the previous
-# one's guests run. One build per mode, the one with WASI (out/<mode>-wasi),
+# mode's embedding and the guests build beside the host, its samples and
+# guests run as soon as the host is there, and each next mode builds while
+# the previous one's guests run. One build per mode, the one with WASI (out/<mode>-wasi),
 # which runs the samples as well as the guests; the builds without WASI,
 # what a port without WASI ships, are `./build.sh test`'s (and
 # `--build-only`'s). All run, whatever the first one found; fails if any did.
@@ -434,14 +442,13 @@ run_first_results() {
   local status=0 i mode arch cross_args=() wasi_modes=()
   for mode in "${modes[@]}"; do [ "$mode" = small ] || wasi_modes+=("$mode"); done
   if wants_arch x86_64 && [ ${#wasi_modes[@]} -gt 0 ]; then
-    lane_start "${wasi_modes[0]}" wasi
+    lane_start "${wasi_modes[0]}-wasi+guests" build_first_mode "${wasi_modes[0]}"
     build_host
-    build_guests
     for i in "${!wasi_modes[@]}"; do
       mode=${wasi_modes[$i]}
       lane_wait || { status=1; continue; }
       "$host" samples --out "$out" --mode "$mode" --wasi || status=1
-      [ $((i + 1)) -ge ${#wasi_modes[@]} ] || lane_start "${wasi_modes[$((i + 1))]}" wasi
+      [ $((i + 1)) -ge ${#wasi_modes[@]} ] || lane_start "${wasi_modes[$((i + 1))]}-wasi" build_mode "${wasi_modes[$((i + 1))]}" wasi
       "$host" guests --out "$out" --mode "$mode" || status=1
     done
   else
