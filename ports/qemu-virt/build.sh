@@ -4,6 +4,12 @@
 #
 #   ports/qemu-virt/build.sh [--arch riscv64|aarch64]... [--mode minimal|vm|full]...
 #                            [--mem MIB] [--build-only]
+#   ports/qemu-virt/build.sh --arch A --mode M --program PROG.wasm
+#                            [--dir HOST_DIR::GUEST_DIR]... [--env NAME=VALUE]...
+#                            [--write-back DIR] [--mem MIB] [-- ARGS...]
+#
+# --program boots one WASI preview 1 program (README, "Running a WASI
+# program") and exits with its status; wasi/program.sh does that part.
 #
 # Needs the host built (target/release/host), clang, ld.lld and QEMU. Each
 # image runs every sample and checks its OS services (os/checks.c); a boot
@@ -27,6 +33,8 @@ arches=()
 modes=()
 mem_mib=64
 build_only=false
+program=""
+program_opts=()
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -44,9 +52,24 @@ while [ $# -gt 0 ]; do
       shift 2 ;;
     --mem) mem_mib=${2:?--mem needs MiB}; shift 2 ;;
     --build-only) build_only=true; shift ;;
+    --program) program=${2:?--program needs PROG.wasm}; shift 2 ;;
+    --dir | --env | --write-back)
+      [ $# -ge 2 ] || { echo "qemu-virt: $1 needs a value" >&2; exit 2; }
+      program_opts+=("$1" "$2"); shift 2 ;;
+    --) program_opts+=("$@"); break ;;
     *) echo "qemu-virt: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
+if [ -z "$program" ] && [ ${#program_opts[@]} -gt 0 ]; then
+  echo "qemu-virt: ${program_opts[0]} is an option of --program only" >&2
+  exit 2
+fi
+if [ -n "$program" ]; then
+  if [ ${#arches[@]} -ne 1 ] || [ ${#modes[@]} -ne 1 ]; then
+    echo "qemu-virt: --program needs exactly one --arch and one --mode" >&2
+    exit 2
+  fi
+fi
 [ ${#arches[@]} -gt 0 ] || arches=(riscv64 aarch64)
 [ ${#modes[@]} -gt 0 ] || modes=(minimal vm full)
 
@@ -98,7 +121,7 @@ build_embedding() {
   local arch=$1 mode=$2 dir=$3 target
   target=$(rust_target "$arch")
   ensure_rust_target "$target"
-  say "building the $mode embedding for $target (heap: $heap_mib MiB, relocation-model=pic)"
+  say "building the $mode,wasip1 embedding for $target (heap: $heap_mib MiB, relocation-model=pic)"
   # Position-independent code links into this fixed-address kernel as well
   # (ld.lld fills its GOT at link time), and it is what cross/build.sh
   # builds the same embedding with for Linux. With the same flags, Cargo
@@ -107,7 +130,7 @@ build_embedding() {
   # drop the flag.
   (cd "$root" && env "CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<<"$target")_RUSTFLAGS=-C relocation-model=pic" \
     EMBEDDING_HEAP_MIB="$heap_mib" cargo build --locked -p embedding \
-    --target "$target" --profile embedding --features "$mode")
+    --target "$target" --profile embedding --features "$mode,wasip1")
   cp "$root/target/$target/embedding/libembedding.a" "$dir/libembedding.a"
 }
 
@@ -116,10 +139,21 @@ build_image() {
   dir=$(image_dir "$arch" "$mode")
   mkdir -p "$dir"
   build_embedding "$arch" "$mode" "$dir"
-  # The OS services (os/: platform/embedding-os.h) and their in-kernel
-  # checks, which compare the RTC with the host's date at build time.
-  srcs=("$port"/*.c "$port"/os/*.c "$port/$arch"/*.c "$port/$arch"/boot.S "$(samples_file "$arch" "$mode")")
   defines=(-DPORT_BUILD_EPOCH="$(date +%s)")
+  if [ -n "${program_bundle:-}" ]; then
+    # --program: wasi/program_main.c in place of the sample runner, and
+    # the bundle (wasi/bundle_data.S includes it), in a directory of its own.
+    dir="$dir/program"
+    mkdir -p "$dir"
+    cp "$dir/../libembedding.a" "$dir/libembedding.a"
+    srcs=("$port"/crash.c "$port"/mem.c "$port"/platform.c "$port"/print.c "$port"/os/*.c
+      "$port/$arch"/*.c "$port/$arch"/boot.S "$port"/wasi/*.c "$port"/wasi/bundle_data.S)
+    defines+=(-DWASI_BUNDLE_PATH="\"$program_bundle\"")
+  else
+    # The OS services (os/: platform/embedding-os.h) and their in-kernel
+    # checks, which compare the RTC with the host's date at build time.
+    srcs=("$port"/*.c "$port"/os/*.c "$port/$arch"/*.c "$port/$arch"/boot.S "$(samples_file "$arch" "$mode")")
+  fi
   if [ "$mode" != minimal ]; then
     # The virtual-memory and lock hooks, and the page tables.
     srcs+=("$port"/vm/*.c "$port/$arch"/vm/*.c)
@@ -202,6 +236,12 @@ label() {
 }
 
 mkdir -p "$out"
+if [ -n "$program" ]; then
+  # shellcheck source=wasi/program.sh
+  . "$port/wasi/program.sh"
+  run_program "${arches[0]}" "${modes[0]}" "$program" "${program_opts[@]}"
+  exit $?
+fi
 [ -x "$host" ] || { echo "qemu-virt: $host missing: build the host first (./build.sh --build-only)" >&2; exit 1; }
 declare -A generated=()
 for image in "${images[@]}"; do
