@@ -67,11 +67,7 @@ def main():
             if at >= 0:
                 out.write(pending[:at])
                 pending, state = pending[at + len(BEGIN):], "tree"
-        if state == "firmware":
-        sys.stderr.buffer.write(pending)
-        print("qemu-virt: the kernel never started the program", file=sys.stderr)
-        sys.exit(2)
-    if state == "tree":
+        if state == "tree":
             while state == "tree" and b"\n" in pending:
                 line, pending = pending.split(b"\n", 1)
                 if line + b"\n" == END:
@@ -87,6 +83,10 @@ def main():
         out.flush()
         if not chunk:
             break
+    if state == "firmware":
+        sys.stderr.buffer.write(pending)
+        print("qemu-virt: the kernel never started the program", file=sys.stderr)
+        sys.exit(2)
     if state == "firmware":
         sys.stderr.buffer.write(pending)
         print("qemu-virt: the kernel never started the program", file=sys.stderr)
