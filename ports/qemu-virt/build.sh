@@ -153,6 +153,13 @@ build_image() {
     # The OS services (os/: platform/embedding-os.h) and their in-kernel
     # checks, which compare the RTC with the host's date at build time.
     srcs=("$port"/*.c "$port"/os/*.c "$port/$arch"/*.c "$port/$arch"/boot.S "$(samples_file "$arch" "$mode")")
+    # The guest cases (wasi/cases_bundle.py), run after the samples.
+    say "packing the WASI guest cases for $arch/$mode (wasi/cases_bundle.py)"
+    python3 "$port/wasi/cases_bundle.py" "$dir/cases.bin" --guests "$root/guests" \
+      --built "$root/out/guests" --host "$host" --arch "$arch" --mode "$mode" \
+      --label "$arch-virt/$mode" >"$dir/cases-skipped.txt"
+    srcs+=("$port"/wasi/bundle.c "$port"/wasi/cases.c "$port"/wasi/bundle_data.S)
+    defines+=(-DWASI_BUNDLE_PATH="\"$dir/cases.bin\"")
   fi
   if [ "$mode" != minimal ]; then
     # The virtual-memory and lock hooks, and the page tables.
@@ -208,7 +215,7 @@ boot() {
   printf '\nping\n' | timeout "$timeout_secs" $(qemu_command "$arch") -m "${mem_mib}M" -nic none \
     -display none -monitor none -serial stdio -kernel "$dir/kernel.elf" \
     | tr -d '\r' >"$log" || status=$?
-  cat "$log"
+  cat "$log" "$dir/cases-skipped.txt"
   passes=$(grep -c "^PASS $arch-virt/$mode " "$log" || true)
   summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" || true)
   if [ "$status" -eq 124 ]; then
@@ -237,7 +244,7 @@ label() {
 
 mkdir -p "$out"
 if [ -n "$program" ]; then
-  # shellcheck source=wasi/program.sh
+  # shellcheck source=SCRIPTDIR/wasi/program.sh
   . "$port/wasi/program.sh"
   run_program "${arches[0]}" "${modes[0]}" "$program" "${program_opts[@]}"
   exit $?

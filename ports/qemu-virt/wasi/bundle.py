@@ -30,7 +30,7 @@ def main():
     w = Writer()
     header(w, 1)
     # Standard input is the UART's, not a packed one.
-    program(w, a.name, artifact, a.arg, a.env, preopens, files)
+    program(w, a.name, a.name, artifact, a.arg, a.env, preopens, files)
     with open(a.out, "wb") as f:
         f.write(w.buf)
 

@@ -70,13 +70,13 @@ def tree(host_dir, preopen):
 
 
 
-def program(w, name, artifact, args, env, preopens, files, stdin=b"", fuel=2**64 - 1, expect=None):
-    """One program; args without argv[0] (name is), fuel 2**64-1 for as good
+def program(w, name, argv0, artifact, args, env, preopens, files, stdin=b"", fuel=2**64 - 1, expect=None):
+    """One program: name labels it, argv0 is its argv[0]; fuel 2**64-1 for as good
     as none (every store meters fuel). expect: (outcome, code, stdout,
     stderr), each stream None (unchecked), bytes (exact) or int (count)."""
     w.str(name)
     w.blob(artifact)
-    w.strs([name] + args, "arguments")
+    w.strs([argv0] + args, "arguments")
     w.strs(env, "environment variables")
     w.strs(preopens, "directories")
     if len(files) > MAX_LIST:
