@@ -157,7 +157,7 @@ build_image() {
     say "packing the WASI guest cases for $arch/$mode (wasi/cases_bundle.py)"
     python3 "$port/wasi/cases_bundle.py" "$dir/cases.bin" --guests "$root/guests" \
       --built "$root/out/guests" --host "$host" --arch "$arch" --mode "$mode" \
-      --label "$arch-virt/$mode" >"$dir/cases-skipped.txt"
+      --label "$arch-virt/$mode" --heap-mib "$heap_mib" >"$dir/cases-skipped.txt"
     srcs+=("$port"/wasi/bundle.c "$port"/wasi/cases.c "$port"/wasi/bundle_data.S)
     defines+=(-DWASI_BUNDLE_PATH="\"$dir/cases.bin\"")
   fi
@@ -268,4 +268,9 @@ for image in "${images[@]}"; do build_image "$image"; done
 $build_only && exit 0
 failed=0
 for image in "${images[@]}"; do boot "$image" || failed=1; done
+# --program, on riscv64/minimal when that image was asked for.
+if [[ " ${images[*]} " == *" riscv64:minimal "* ]]; then
+  "$port/tests/program_bad_input.sh" || failed=1
+  "$port/tests/program_runs.sh" || failed=1
+fi
 exit "$failed"
