@@ -17,7 +17,7 @@
 # the "N passed, 0 failed" summary before the time limit
 # (PORT_BOOT_TIMEOUT seconds, default 120). PORT_HEAP_MIB sets the
 # embedding's heap (default 8), PORT_VM_POOL_MIB the vm kernel's page-frame
-# pool (default 4). Images land in out/ports/qemu-virt/<arch>/kernel.elf
+# pool (default 16: szip, a guest case, needs more than 4). Images land in out/ports/qemu-virt/<arch>/kernel.elf
 # (minimal) and out/ports/qemu-virt/<arch>-<mode>/kernel.elf (vm, full).
 # Without --arch and --mode, all six images are built.
 set -euo pipefail
@@ -27,7 +27,7 @@ root=$(cd "$port/../.." && pwd)
 out="$root/out/ports/qemu-virt"
 host="$root/target/release/host"
 heap_mib=${PORT_HEAP_MIB:-8}
-pool_mib=${PORT_VM_POOL_MIB:-4}
+pool_mib=${PORT_VM_POOL_MIB:-16}
 timeout_secs=${PORT_BOOT_TIMEOUT:-120}
 arches=()
 modes=()
