@@ -29,7 +29,7 @@ needed_mib() {
 }
 
 run_program() {
-  local arch=$1 mode=$2 prog=$3 dir work name args=() envs=() dirs=() write_back="" status=0 need
+  local arch=$1 mode=$2 prog=$3 dir work name arg args=() envs=() dirs=() write_back="" status=0 need
   shift 3
   while [ $# -gt 0 ]; do
     case "$1" in
@@ -37,7 +37,7 @@ run_program() {
         [[ "$2" == *::/* ]] || program_fail "--dir $2: expected HOST_DIR::/GUEST_DIR"; shift 2 ;;
       --env) [[ "$2" == ?*=* ]] || program_fail "--env $2: expected NAME=VALUE"; envs+=(--env "$2"); shift 2 ;;
       --write-back) write_back=$2; shift 2 ;;
-      --) shift; for a in "$@"; do args+=("--arg=$a"); done; break ;;
+      --) shift; for arg in "$@"; do args+=("--arg=$arg"); done; break ;;
     esac
   done
   check_program "$prog"
