@@ -3,7 +3,7 @@
 # build.sh (--port qemu-virt, and `test`), or by hand:
 #
 #   ports/qemu-virt/build.sh [--arch riscv64|aarch64]... [--mode minimal|vm|full]...
-#                            [--mem MIB] [--build-only]
+#                            [--mem MIB] [--build-only] [--wasi-testsuite-all]
 #   ports/qemu-virt/build.sh --arch A --mode M --program PROG.wasm
 #                            [--dir HOST_DIR::GUEST_DIR]... [--env NAME=VALUE]...
 #                            [--write-back DIR] [--mem MIB] [-- ARGS...]
@@ -35,6 +35,8 @@ mem_mib=64
 build_only=false
 program=""
 program_opts=()
+testsuite_all=false
+suite_dir=${WASI_TESTSUITE:-$root/../shared/wasi-testsuite}
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -52,6 +54,7 @@ while [ $# -gt 0 ]; do
       shift 2 ;;
     --mem) mem_mib=${2:?--mem needs MiB}; shift 2 ;;
     --build-only) build_only=true; shift ;;
+    --wasi-testsuite-all) testsuite_all=true; shift ;;
     --program) program=${2:?--program needs PROG.wasm}; shift 2 ;;
     --dir | --env | --write-back)
       [ $# -ge 2 ] || { echo "qemu-virt: $1 needs a value" >&2; exit 2; }
@@ -140,15 +143,23 @@ build_image() {
   mkdir -p "$dir"
   build_embedding "$arch" "$mode" "$dir"
   defines=(-DPORT_BUILD_EPOCH="$(date +%s)")
-  if [ -n "${program_bundle:-}" ]; then
-    # --program: wasi/program_main.c in place of the sample runner, and
-    # the bundle (wasi/bundle_data.S includes it), in a directory of its own.
-    dir="$dir/program"
+  if [ -n "${program_bundle:-}" ] || [ -n "${suite_bundle:-}" ]; then
+    # --program (wasi/program_main.c) or the WASI testsuite
+    # (wasi/suite_main.c) in place of the sample runner, with its bundle
+    # (wasi/bundle_data.S includes it), in a directory of its own.
+    srcs=("$port"/crash.c "$port"/mem.c "$port"/platform.c "$port"/print.c "$port"/os/*.c
+      "$port/$arch"/*.c "$port/$arch"/boot.S "$port"/wasi/bundle.c "$port"/wasi/bundle_data.S)
+    if [ -n "${program_bundle:-}" ]; then
+      dir="$dir/program"
+      srcs+=("$port"/wasi/program_main.c "$port"/wasi/tree_dump.c)
+      defines+=(-DWASI_BUNDLE_PATH="\"$program_bundle\"")
+    else
+      dir="$dir/testsuite"
+      srcs+=("$port"/wasi/suite_main.c "$port"/wasi/cases.c)
+      defines+=(-DWASI_BUNDLE_PATH="\"$suite_bundle\"" -DSUITE_MODE="\"$mode\"")
+    fi
     mkdir -p "$dir"
     cp "$dir/../libembedding.a" "$dir/libembedding.a"
-    srcs=("$port"/crash.c "$port"/mem.c "$port"/platform.c "$port"/print.c "$port"/os/*.c
-      "$port/$arch"/*.c "$port/$arch"/boot.S "$port"/wasi/*.c "$port"/wasi/bundle_data.S)
-    defines+=(-DWASI_BUNDLE_PATH="\"$program_bundle\"")
   else
     # The OS services (os/: platform/embedding-os.h) and their in-kernel
     # checks, which compare the RTC with the host's date at build time.
@@ -268,6 +279,15 @@ for image in "${images[@]}"; do build_image "$image"; done
 $build_only && exit 0
 failed=0
 for image in "${images[@]}"; do boot "$image" || failed=1; done
+# The official WASI testsuite: riscv64/vm and aarch64/minimal by default,
+# every image asked for with --wasi-testsuite-all (wasi/testsuite.sh).
+# shellcheck source=SCRIPTDIR/wasi/testsuite.sh
+. "$port/wasi/testsuite.sh"
+for image in "${images[@]}"; do
+  if $testsuite_all || [ "$image" = riscv64:vm ] || [ "$image" = aarch64:minimal ]; then
+    run_testsuite "$image" || failed=1
+  fi
+done
 # --program, on riscv64/minimal when that image was asked for.
 if [[ " ${images[*]} " == *" riscv64:minimal "* ]]; then
   "$port/tests/program_bad_input.sh" || failed=1

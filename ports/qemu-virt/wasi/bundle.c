@@ -85,7 +85,7 @@ static bool files(struct bundle_reader *r, struct bundle_program *p) {
 }
 
 static bool stream(struct bundle_reader *r, struct bundle_stream *s) {
-    return u32(r, &s->check) && s->check <= CHECK_BYTE_COUNT && blob(r, &s->bytes, &s->len) &&
+    return u32(r, &s->check) && s->check <= CHECK_PREFIX && blob(r, &s->bytes, &s->len) &&
            u64(r, &s->count);
 }
 

@@ -29,7 +29,9 @@
 #define BUNDLE_MAX_LIST 256
 
 enum bundle_outcome { OUTCOME_EXIT, OUTCOME_TRAP, OUTCOME_FUEL };
-enum bundle_check { CHECK_NONE, CHECK_EXACT, CHECK_BYTE_COUNT };
+/* CHECK_PREFIX: the stream starts with the bytes, as the WASI testsuite's
+ * `read` operations check (what follows is not checked). */
+enum bundle_check { CHECK_NONE, CHECK_EXACT, CHECK_BYTE_COUNT, CHECK_PREFIX };
 
 struct bundle_stream {
     uint32_t check;

@@ -70,10 +70,15 @@ def tree(host_dir, preopen):
 
 
 
+class Prefix(bytes):
+    """An expected stream checked as a prefix (CHECK_PREFIX)."""
+
+
 def program(w, name, argv0, artifact, args, env, preopens, files, stdin=b"", fuel=2**64 - 1, expect=None):
     """One program: name labels it, argv0 is its argv[0]; fuel 2**64-1 for as good
     as none (every store meters fuel). expect: (outcome, code, stdout,
-    stderr), each stream None (unchecked), bytes (exact) or int (count)."""
+    stderr), each stream None (unchecked), bytes (exact), Prefix or int
+    (a byte count)."""
     w.str(name)
     w.blob(artifact)
     w.strs([argv0] + args, "arguments")
@@ -99,6 +104,8 @@ def program(w, name, argv0, artifact, args, env, preopens, files, stdin=b"", fue
     for stream in (out, err):
         if stream is None:
             w.u32(0), w.blob(b""), w.u64(0)
+        elif isinstance(stream, Prefix):
+            w.u32(3), w.blob(stream), w.u64(0)
         elif isinstance(stream, int):
             w.u32(2), w.blob(b""), w.u64(stream)
         else:

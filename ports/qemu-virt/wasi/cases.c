@@ -26,9 +26,13 @@ struct capture {
 static int32_t capture_write(void *env, uint32_t stream, const uint8_t *buf, uintptr_t len) {
     struct capture *c = env;
     struct stream_check *s = stream == 1 ? &c->out : &c->err;
-    if (s->want->check == CHECK_EXACT && !s->differs) {
+    bool prefix = s->want->check == CHECK_PREFIX;
+    if ((s->want->check == CHECK_EXACT || prefix) && !s->differs) {
         for (uintptr_t i = 0; i < len; i++) {
             uint64_t at = s->written + i;
+            if (prefix && at >= s->want->len) {
+                break;
+            }
             if (at >= s->want->len || s->want->bytes[at] != buf[i]) {
                 s->differs = true;
                 break;
@@ -58,6 +62,8 @@ static const char *stream_problem(const struct stream_check *s, const char *whic
         return s->differs || s->written != s->want->len ? which_differs : NULL;
     case CHECK_BYTE_COUNT:
         return s->written != s->want->count ? which_count : NULL;
+    case CHECK_PREFIX:
+        return s->differs || s->written < s->want->len ? which_differs : NULL;
     default:
         return NULL;
     }
@@ -69,7 +75,7 @@ static void print_line(const char *verdict, const char *mode, const EmbStr *name
     print(board_name);
     print("/");
     print(mode);
-    print(" wasi/");
+    print(" ");
     print_bytes(name->ptr, name->len);
 }
 
@@ -174,7 +180,7 @@ void wasi_cases_run(const EmbApi *api, const EmbEngine *engine, const char *mode
         print(board_name);
         print("/");
         print(mode);
-        print(" wasi: the case bundle is damaged\n");
+        print(" the case bundle is damaged\n");
         ++*failed;
     }
 }

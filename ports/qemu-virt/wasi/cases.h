@@ -9,7 +9,8 @@
 #include "embedding.h"
 
 /* Runs every case of the image's bundle and prints a
- * "PASS|FAIL <board>/<mode> wasi/<case>" line each; adds to the counts.
+ * "PASS|FAIL <board>/<mode> <name>" line each (the bundle's names carry
+ * their group: wasi/<case>, wasi-testsuite/<suite>/<test>); adds to the counts.
  * `*expected` gets how many PASS lines a clean run prints. */
 void wasi_cases_run(const EmbApi *api, const EmbEngine *engine, const char *mode, size_t *passed,
                     size_t *failed, size_t *expected);

@@ -167,7 +167,7 @@ def main():
         outcome = OUTCOMES.get(case["exit"], 0)
         exit_code = int(case["exit"]) if outcome == 0 else 0
         fuel = int(case["fuel"]) if "fuel" in case else 2**64 - 1
-        program(w, name, os.path.basename(case["guest"]), code, case["args"], case["env"], preopens, files,
+        program(w, f"wasi/{name}", os.path.basename(case["guest"]), code, case["args"], case["env"], preopens, files,
                 stdin, fuel, (outcome, exit_code, expected("stdout", "stdout-bytes"), expected("stderr")))
     with open(a.out, "wb") as f:
         f.write(w.buf)
