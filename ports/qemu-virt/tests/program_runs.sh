@@ -55,11 +55,13 @@ if [ "$status" -eq 134 ]; then echo "PASS qemu-virt program/trap-status"; else
 
 mkdir -p "$scratch/in" && printf 'kept\n' >"$scratch/in/a.txt"
 "$port/build.sh" --arch riscv64 --mode minimal --program "$guests/p1/fs.wasm" --dir "$scratch/in::/scratch" \
-  --write-back "$scratch/back" -- write /scratch </dev/null >/dev/null 2>&1
+  --write-back "$scratch/back" -- write /scratch </dev/null >"$scratch/wb.log" 2>&1
 if [ "$(cat "$scratch/back/scratch/a.txt" 2>/dev/null)" = kept ] &&
   [ "$(wc -c <"$scratch/back/scratch/made/renamed.txt" 2>/dev/null)" = 42 ]; then
   echo "PASS qemu-virt program/write-back"
 else
-  echo "FAIL qemu-virt program/write-back: $(cd "$scratch" && find back | tr '\n' ' ')"; failed=1
+  echo "FAIL qemu-virt program/write-back: $(cd "$scratch" && find back 2>&1 | tr '\n' ' '); log tail:"
+  tail -n 8 "$scratch/wb.log" | sed 's/^/    /'
+  failed=1
 fi
 exit "$failed"
