@@ -17,6 +17,13 @@ void console_putc(char c);
  * program that started them. */
 _Noreturn void power_off(bool ok);
 
+/* Stops the machine with an exit status for the program that started QEMU
+ * (build.sh --program): riscv64 through the test device, aarch64 through
+ * semihosting's SYS_EXIT_EXTENDED, which needs QEMU's
+ * `-semihosting-config enable=on,target=native` (without it the call
+ * traps). Codes are 0..255. */
+_Noreturn void power_exit(uint32_t code);
+
 /* A free-running counter and its frequency, both counting from reset. */
 uint64_t timer_ticks(void);
 uint64_t timer_hz(void);

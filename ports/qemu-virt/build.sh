@@ -3,7 +3,13 @@
 # build.sh (--port qemu-virt, and `test`), or by hand:
 #
 #   ports/qemu-virt/build.sh [--arch riscv64|aarch64]... [--mode minimal|vm|full]...
-#                            [--mem MIB] [--build-only]
+#                            [--mem MIB] [--build-only] [--wasi-testsuite-all]
+#   ports/qemu-virt/build.sh --arch A --mode M --program PROG.wasm
+#                            [--dir HOST_DIR::GUEST_DIR]... [--env NAME=VALUE]...
+#                            [--write-back DIR] [--mem MIB] [-- ARGS...]
+#
+# --program boots one WASI preview 1 program (README, "Running a WASI
+# program") and exits with its status; wasi/program.sh does that part.
 #
 # Needs the host built (target/release/host), clang, ld.lld and QEMU. Each
 # image runs every sample and checks its OS services (os/checks.c); a boot
@@ -11,7 +17,7 @@
 # the "N passed, 0 failed" summary before the time limit
 # (PORT_BOOT_TIMEOUT seconds, default 120). PORT_HEAP_MIB sets the
 # embedding's heap (default 8), PORT_VM_POOL_MIB the vm kernel's page-frame
-# pool (default 4). Images land in out/ports/qemu-virt/<arch>/kernel.elf
+# pool (default 16: szip, a guest case, needs more than 4). Images land in out/ports/qemu-virt/<arch>/kernel.elf
 # (minimal) and out/ports/qemu-virt/<arch>-<mode>/kernel.elf (vm, full).
 # Without --arch and --mode, all six images are built.
 set -euo pipefail
@@ -21,12 +27,16 @@ root=$(cd "$port/../.." && pwd)
 out="$root/out/ports/qemu-virt"
 host="$root/target/release/host"
 heap_mib=${PORT_HEAP_MIB:-8}
-pool_mib=${PORT_VM_POOL_MIB:-4}
+pool_mib=${PORT_VM_POOL_MIB:-16}
 timeout_secs=${PORT_BOOT_TIMEOUT:-120}
 arches=()
 modes=()
 mem_mib=64
 build_only=false
+program=""
+program_opts=()
+testsuite_all=false
+suite_dir=${WASI_TESTSUITE:-$root/../shared/wasi-testsuite}
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -44,9 +54,25 @@ while [ $# -gt 0 ]; do
       shift 2 ;;
     --mem) mem_mib=${2:?--mem needs MiB}; shift 2 ;;
     --build-only) build_only=true; shift ;;
+    --wasi-testsuite-all) testsuite_all=true; shift ;;
+    --program) program=${2:?--program needs PROG.wasm}; shift 2 ;;
+    --dir | --env | --write-back)
+      [ $# -ge 2 ] || { echo "qemu-virt: $1 needs a value" >&2; exit 2; }
+      program_opts+=("$1" "$2"); shift 2 ;;
+    --) program_opts+=("$@"); break ;;
     *) echo "qemu-virt: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
+if [ -z "$program" ] && [ ${#program_opts[@]} -gt 0 ]; then
+  echo "qemu-virt: ${program_opts[0]} is an option of --program only" >&2
+  exit 2
+fi
+if [ -n "$program" ]; then
+  if [ ${#arches[@]} -ne 1 ] || [ ${#modes[@]} -ne 1 ]; then
+    echo "qemu-virt: --program needs exactly one --arch and one --mode" >&2
+    exit 2
+  fi
+fi
 [ ${#arches[@]} -gt 0 ] || arches=(riscv64 aarch64)
 [ ${#modes[@]} -gt 0 ] || modes=(minimal vm full)
 
@@ -98,7 +124,7 @@ build_embedding() {
   local arch=$1 mode=$2 dir=$3 target
   target=$(rust_target "$arch")
   ensure_rust_target "$target"
-  say "building the $mode embedding for $target (heap: $heap_mib MiB, relocation-model=pic)"
+  say "building the $mode,wasip1 embedding for $target (heap: $heap_mib MiB, relocation-model=pic)"
   # Position-independent code links into this fixed-address kernel as well
   # (ld.lld fills its GOT at link time), and it is what cross/build.sh
   # builds the same embedding with for Linux. With the same flags, Cargo
@@ -107,7 +133,7 @@ build_embedding() {
   # drop the flag.
   (cd "$root" && env "CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<<"$target")_RUSTFLAGS=-C relocation-model=pic" \
     EMBEDDING_HEAP_MIB="$heap_mib" cargo build --locked -p embedding \
-    --target "$target" --profile embedding --features "$mode")
+    --target "$target" --profile embedding --features "$mode,wasip1")
   cp "$root/target/$target/embedding/libembedding.a" "$dir/libembedding.a"
 }
 
@@ -116,10 +142,36 @@ build_image() {
   dir=$(image_dir "$arch" "$mode")
   mkdir -p "$dir"
   build_embedding "$arch" "$mode" "$dir"
-  # The OS services (os/: platform/embedding-os.h) and their in-kernel
-  # checks, which compare the RTC with the host's date at build time.
-  srcs=("$port"/*.c "$port"/os/*.c "$port/$arch"/*.c "$port/$arch"/boot.S "$(samples_file "$arch" "$mode")")
   defines=(-DPORT_BUILD_EPOCH="$(date +%s)")
+  if [ -n "${program_bundle:-}" ] || [ -n "${suite_bundle:-}" ]; then
+    # --program (wasi/program_main.c) or the WASI testsuite
+    # (wasi/suite_main.c) in place of the sample runner, with its bundle
+    # (wasi/bundle_data.S includes it), in a directory of its own.
+    srcs=("$port"/crash.c "$port"/mem.c "$port"/platform.c "$port"/print.c "$port"/os/*.c
+      "$port/$arch"/*.c "$port/$arch"/boot.S "$port"/wasi/bundle.c "$port"/wasi/bundle_data.S)
+    if [ -n "${program_bundle:-}" ]; then
+      dir="$dir/program"
+      srcs+=("$port"/wasi/program_main.c "$port"/wasi/tree_dump.c)
+      defines+=(-DWASI_BUNDLE_PATH="\"$program_bundle\"")
+    else
+      dir="$dir/testsuite"
+      srcs+=("$port"/wasi/suite_main.c "$port"/wasi/cases.c)
+      defines+=(-DWASI_BUNDLE_PATH="\"$suite_bundle\"" -DSUITE_MODE="\"$mode\"")
+    fi
+    mkdir -p "$dir"
+    cp "$dir/../libembedding.a" "$dir/libembedding.a"
+  else
+    # The OS services (os/: platform/embedding-os.h) and their in-kernel
+    # checks, which compare the RTC with the host's date at build time.
+    srcs=("$port"/*.c "$port"/os/*.c "$port/$arch"/*.c "$port/$arch"/boot.S "$(samples_file "$arch" "$mode")")
+    # The guest cases (wasi/cases_bundle.py), run after the samples.
+    say "packing the WASI guest cases for $arch/$mode (wasi/cases_bundle.py)"
+    python3 "$port/wasi/cases_bundle.py" "$dir/cases.bin" --guests "$root/guests" \
+      --built "$root/out/guests" --host "$host" --arch "$arch" --mode "$mode" \
+      --label "$arch-virt/$mode" --heap-mib "$heap_mib" >"$dir/cases-skipped.txt"
+    srcs+=("$port"/wasi/bundle.c "$port"/wasi/cases.c "$port"/wasi/bundle_data.S)
+    defines+=(-DWASI_BUNDLE_PATH="\"$dir/cases.bin\"")
+  fi
   if [ "$mode" != minimal ]; then
     # The virtual-memory and lock hooks, and the page tables.
     srcs+=("$port"/vm/*.c "$port/$arch"/vm/*.c)
@@ -174,7 +226,7 @@ boot() {
   printf '\nping\n' | timeout "$timeout_secs" $(qemu_command "$arch") -m "${mem_mib}M" -nic none \
     -display none -monitor none -serial stdio -kernel "$dir/kernel.elf" \
     | tr -d '\r' >"$log" || status=$?
-  cat "$log"
+  cat "$log" "$dir/cases-skipped.txt"
   passes=$(grep -c "^PASS $arch-virt/$mode " "$log" || true)
   summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" || true)
   if [ "$status" -eq 124 ]; then
@@ -202,6 +254,12 @@ label() {
 }
 
 mkdir -p "$out"
+if [ -n "$program" ]; then
+  # shellcheck source=SCRIPTDIR/wasi/program.sh
+  . "$port/wasi/program.sh"
+  run_program "${arches[0]}" "${modes[0]}" "$program" "${program_opts[@]}"
+  exit $?
+fi
 [ -x "$host" ] || { echo "qemu-virt: $host missing: build the host first (./build.sh --build-only)" >&2; exit 1; }
 declare -A generated=()
 for image in "${images[@]}"; do
@@ -221,4 +279,18 @@ for image in "${images[@]}"; do build_image "$image"; done
 $build_only && exit 0
 failed=0
 for image in "${images[@]}"; do boot "$image" || failed=1; done
+# The official WASI testsuite: riscv64/vm and aarch64/minimal by default,
+# every image asked for with --wasi-testsuite-all (wasi/testsuite.sh).
+# shellcheck source=SCRIPTDIR/wasi/testsuite.sh
+. "$port/wasi/testsuite.sh"
+for image in "${images[@]}"; do
+  if $testsuite_all || [ "$image" = riscv64:vm ] || [ "$image" = aarch64:minimal ]; then
+    run_testsuite "$image" || failed=1
+  fi
+done
+# --program, on riscv64/minimal when that image was asked for.
+if [[ " ${images[*]} " == *" riscv64:minimal "* ]]; then
+  "$port/tests/program_bad_input.sh" || failed=1
+  "$port/tests/program_runs.sh" || failed=1
+fi
 exit "$failed"

@@ -9,6 +9,7 @@
 #include "print.h"
 #include "runner.h"
 #include "sample_table.h"
+#include "wasi/cases.h"
 #ifdef PORT_VM
 #include "vm/mmu.h"
 #ifdef PORT_FULL
@@ -136,6 +137,11 @@ _Noreturn void kernel_main(void) {
             failed++;
         }
     }
+    /* The guest cases of guests/cases/ that a kernel can run
+     * (wasi/cases_bundle.py), after the samples so that "first PASS"
+     * still times the first sample. */
+    size_t wasi_cases = 0;
+    wasi_cases_run(api, engine, sample_mode, &passed, &failed, &wasi_cases);
     api->engine_free(engine);
     /* The OS services a wasi build will import (os/), checked after the
      * samples so that "first PASS" still times the first sample; their
@@ -167,5 +173,5 @@ _Noreturn void kernel_main(void) {
     print(" passed, ");
     print_u64(failed);
     print(" failed\n");
-    power_off(failed == 0 && passed == sample_count + os_check_count);
+    power_off(failed == 0 && passed == sample_count + os_check_count + wasi_cases);
 }

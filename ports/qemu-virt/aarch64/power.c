@@ -19,3 +19,18 @@ _Noreturn void power_off(bool ok) {
         __asm__ volatile("wfi");
     }
 }
+
+#define SYS_EXIT_EXTENDED 0x20
+#define ADP_STOPPED_APPLICATION_EXIT 0x20026
+
+_Noreturn void power_exit(uint32_t code) {
+    /* Semihosting: the operation in w0, a pointer to its block in x1, then
+     * the A64 semihosting trap `hlt #0xf000`. QEMU exits with `code`. */
+    static volatile uint64_t block[2];
+    block[0] = ADP_STOPPED_APPLICATION_EXIT;
+    block[1] = code & 0xff;
+    register uint64_t x0 __asm__("x0") = SYS_EXIT_EXTENDED;
+    register uint64_t x1 __asm__("x1") = (uint64_t)(uintptr_t)block;
+    __asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
+    power_off(code == 0);
+}
