@@ -184,9 +184,10 @@ fn forged_envelope(ctx: &Ctx<'_>) -> Result<String> {
     let payload = open(ArtifactKind::Module, other, &sealed).map_err(|e| anyhow::anyhow!("{e}"))?;
     ensure!(payload.len() + HEADER_LEN == sealed.len());
     let forged = crate::envelope::seal_module(ctx.mode, payload);
-    // Minimal vs. native differ in architecture; vm vs. full in tunables.
+    // Minimal vs. native differ in architecture; vm vs. full in tunables
+    // (both reserve 4 GiB; only `full` has a guard region).
     let needle = match (ctx.mode, other) {
-        (EmbMode::Vm, EmbMode::Full) => "memory reservation",
+        (EmbMode::Vm, EmbMode::Full) => "memory guard size",
         // `minimal`'s artifacts claim the GC proposal, which `small` lacks.
         (EmbMode::Small, EmbMode::Minimal) => "GC is disabled",
         _ => "compiled for architecture",
