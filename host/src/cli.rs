@@ -601,6 +601,11 @@ mod tests {
                 &["extra"],
                 "samples takes no operands, but was given `extra`",
             ),
+            (
+                "guests",
+                &["--wasi"],
+                "--wasi belongs to `host samples`, not `guests`",
+            ),
             // The microcontroller arches have no loader host and no epochs.
             (
                 "conformance",
@@ -636,6 +641,8 @@ mod tests {
             ("precompile", &["--arch", "riscv32", "in.wat", "out.cwasm"]),
             ("port-samples", &["--arch", "thumbv7em", "out.c"]),
             ("reliability", &["--soak", "5"]),
+            ("samples", &["--wasi"]),
+            ("exhaust-heap", &["--wasi"]),
         ] {
             assert_eq!(refusal(command, flags), None, "{command} {flags:?}");
         }
